@@ -1,3 +1,5 @@
-using TorchSharp;
-var t = torch.ones(3);
-Console.WriteLine(t.sum().item<float>());
+using Spectre.Console;
+using Spectre.Console.Cli;
+using Steerability.Coordinator;
+
+return SteerApp.Run(args, AnsiConsole.Console);

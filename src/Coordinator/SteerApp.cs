@@ -1,0 +1,35 @@
+using Spectre.Console;
+using Spectre.Console.Cli;
+using Steerability.Experiments.Runtime;
+
+namespace Steerability.Coordinator;
+
+/// <summary>Builds the `steer` command tree and maps input errors to one line and exit code 2.</summary>
+public static class SteerApp
+{
+    public const int InputErrorExitCode = 2;
+
+    public static int Run(string[] args, IAnsiConsole console)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("steer");
+            config.ConfigureConsole(console);
+            config.PropagateExceptions();
+            Commands.CommandRegistration.AddCoreCommands(config);
+        });
+        try
+        {
+            return app.Run(args);
+        }
+        catch (Exception e) when (e is InputException or DeviceUnavailableException or CommandParseException or CommandRuntimeException)
+        {
+            console.Profile.Out.Writer.Flush();
+            Console.Error.WriteLine($"steer: {OneLine(e.Message)}");
+            return InputErrorExitCode;
+        }
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+}
