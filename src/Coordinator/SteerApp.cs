@@ -11,7 +11,7 @@ public static class SteerApp
 
     public static int Run(string[] args, IAnsiConsole console)
     {
-        var app = new CommandApp();
+        var app = new CommandApp(new Commands.ConsoleTypeRegistrar(console));
         app.Configure(config =>
         {
             config.SetApplicationName("steer");

@@ -2,10 +2,25 @@ using Spectre.Console.Cli;
 
 namespace Steerability.Coordinator.Commands;
 
-/// <summary>Registers the core science commands (walk, train, bench).</summary>
+/// <summary>Registers the core science commands (train, walk, demo, bench walk).</summary>
 public static class CommandRegistration
 {
     public static void AddCoreCommands(IConfigurator config)
     {
+        config.AddCommand<TrainCommand>("train")
+            .WithDescription("Train (or reuse) a built-in generator and write a PNG grid of samples per class.")
+            .WithExample("train", "--model", "shapes");
+        config.AddCommand<WalkCommand>("walk")
+            .WithDescription("Learn a walk for one transform, evaluate it along α, write alpha_metrics.parquet and a strip.")
+            .WithExample("walk", "--model", "shapes", "--transform", "zoom", "--walk", "linear", "--out", "results/zoom");
+        config.AddCommand<DemoCommand>("demo")
+            .WithDescription("The embedded default: every transform, linear and nonlinear, on the shapes generator.")
+            .WithExample("demo", "--out", "results/demo");
+        config.AddBranch("bench", bench =>
+        {
+            bench.SetDescription("Benchmarks.");
+            bench.AddCommand<BenchWalkCommand>("walk")
+                .WithDescription("Walk-training throughput (images/s through two generator forwards and one backward) and peak memory.");
+        });
     }
 }

@@ -1,0 +1,113 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using Steerability.Experiments.Data;
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Transforms;
+using Steerability.Experiments.Walks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Steerability.Coordinator.Commands;
+
+/// <summary>
+/// `steer bench walk`: the walk-training step's throughput — images per second through two generator forwards
+/// (target and steered) and one backward, Adam on w — and the process's peak memory. Weights are random: the
+/// cost of a step does not depend on them, and the benchmark needs no trained checkpoint.
+/// </summary>
+public sealed class BenchWalkCommand(IAnsiConsole console) : Command<BenchWalkCommand.Settings>
+{
+    public sealed class Settings : DeviceSettings
+    {
+        [CommandOption("--model <MODEL>")]
+        [Description("shapes or mnist (the network sizes of the built-in generators).")]
+        [DefaultValue("shapes")]
+        public string Model { get; init; } = "shapes";
+
+        [CommandOption("--batch <B>")]
+        [DefaultValue(64)]
+        public int Batch { get; init; } = 64;
+
+        [CommandOption("--steps <N>")]
+        [Description("Timed steps (after warm-up).")]
+        [DefaultValue(30)]
+        public int Steps { get; init; } = 30;
+
+        [CommandOption("--warmup <N>")]
+        [DefaultValue(5)]
+        public int Warmup { get; init; } = 5;
+
+        [CommandOption("--transform <T>")]
+        [DefaultValue("zoom")]
+        public string Transform { get; init; } = "zoom";
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        InputChecks.Model(settings.Model);
+        InputChecks.Transform(settings.Transform);
+        InputChecks.Positive("--batch", settings.Batch);
+        InputChecks.Positive("--steps", settings.Steps);
+        var device = InputChecks.Device(settings.Device);
+        var model = BuiltInModels.TryGet(settings.Model)!;
+        torch.manual_seed(1);
+        using var generator = new DcganGenerator(settings.Model, model.Config, new DcganGeneratorNetwork(model.Config), InputChecks.ClassNamesOf(settings.Model), device);
+        var transform = TransformCatalog.Create(settings.Transform);
+        using var walk = new LinearWalk(transform, generator.LatentSize, generator.ImageSize, generator.ClassCount, false, new torch.Generator(1), device);
+        var measurement = WalkStepBenchmark.Measure(generator, transform, walk, settings.Batch, settings.Warmup, settings.Steps);
+        var table = new Table().Border(TableBorder.Simple).AddColumns("model", "device", "batch", "steps", "images/s", "ms/step", "peak memory");
+        table.AddRow(settings.Model, device.ToString(), settings.Batch.ToString(), settings.Steps.ToString(),
+            measurement.ImagesPerSecond.ToString("F0"), measurement.MillisecondsPerStep.ToString("F1"), measurement.PeakMemory);
+        console.Write(table);
+        return 0;
+    }
+}
+
+/// <summary>Times the walk-training step and reports peak memory.</summary>
+public static class WalkStepBenchmark
+{
+    public sealed record Result(double ImagesPerSecond, double MillisecondsPerStep, string PeakMemory);
+
+    public static Result Measure(IImageGenerator generator, ImageTransform transform, ILatentWalk walk, int batch, int warmup, int steps)
+    {
+        using var optimizer = torch.optim.Adam(walk.TrainableParameters, 1e-3);
+        var random = new Random(1);
+        var latentRandom = new torch.Generator(1);
+        var clock = new Stopwatch();
+        for (var step = 0; step < warmup + steps; step++)
+        {
+            if (step == warmup)
+            {
+                Synchronise(generator.Device);
+                clock.Start();
+            }
+            using var scope = torch.NewDisposeScope();
+            var z = generator.SampleLatents(batch, latentRandom);
+            var classes = torch.randint(Math.Max(1, generator.ClassCount), batch, dtype: ScalarType.Int64).to(generator.Device);
+            var alphas = Steerability.Experiments.Training.WalkTrainer.ToTensor(walk.SampleTrainingAlphas(batch, random), generator.Device);
+            Tensor target, mask;
+            using (torch.no_grad())
+            {
+                var edit = transform.Apply(generator.Generate(z, classes), alphas);
+                (target, mask) = (edit.Images, edit.Mask);
+            }
+            var loss = MaskedL2.PerSample(generator.Generate(walk.Steer(z, classes, alphas), classes), target, mask).mean();
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+        }
+        Synchronise(generator.Device);
+        clock.Stop();
+        var seconds = clock.Elapsed.TotalSeconds;
+        return new Result(batch * steps / seconds, 1000 * seconds / steps, PeakMemory.Describe(generator.Device));
+    }
+
+    private static void Synchronise(Device device)
+    {
+        if (device.type == DeviceType.CUDA)
+        {
+            torch.cuda.synchronize();
+        }
+    }
+}

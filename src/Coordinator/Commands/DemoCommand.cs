@@ -1,0 +1,114 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using Steerability.Experiments.Evaluation;
+using Steerability.Experiments.Transforms;
+using Steerability.GpuNode.Results;
+using Steerability.GpuNode.Trials;
+
+namespace Steerability.Coordinator.Commands;
+
+/// <summary>
+/// `steer demo`: the embedded default. Trains (or reuses) the shapes generator, then learns and evaluates a
+/// linear and a nonlinear walk for every transform; writes each experiment's files under OUT/&lt;transform&gt;-&lt;walk&gt;/
+/// and all rows together in OUT/alpha_metrics.parquet.
+/// </summary>
+public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand.Settings>
+{
+    public sealed class Settings : ModelSettings
+    {
+        [CommandOption("--out <DIR>")]
+        [Description("Output folder.")]
+        [DefaultValue("results/demo")]
+        public string Out { get; init; } = "results/demo";
+
+        [CommandOption("--transforms <LIST>")]
+        [Description("Comma-separated transforms (default: all seven).")]
+        public string? Transforms { get; init; }
+
+        [CommandOption("--walks <LIST>")]
+        [Description("Comma-separated walk types.")]
+        [DefaultValue("linear,nonlinear")]
+        public string Walks { get; init; } = "linear,nonlinear";
+
+        [CommandOption("--steps <N>")]
+        [Description("Adam steps per walk.")]
+        [DefaultValue(400)]
+        public int Steps { get; init; } = 400;
+
+        [CommandOption("--batch <B>")]
+        [Description("Latents per walk training step.")]
+        [DefaultValue(32)]
+        public int Batch { get; init; } = 32;
+
+        [CommandOption("--eval-latents <N>")]
+        [Description("Held-out latents per class for evaluation.")]
+        [DefaultValue(256)]
+        public int EvaluationLatents { get; init; } = 256;
+
+        [CommandOption("--seed <S>")]
+        [DefaultValue(1)]
+        public int Seed { get; init; } = 1;
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var transforms = (settings.Transforms ?? string.Join(",", TransformCatalog.Names)).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var walks = settings.Walks.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        foreach (var transform in transforms)
+        {
+            InputChecks.Transform(transform);
+        }
+        foreach (var walk in walks)
+        {
+            InputChecks.Walk(walk);
+        }
+        InputChecks.Positive("--steps", settings.Steps);
+        InputChecks.Positive("--batch", settings.Batch);
+        InputChecks.Positive("--eval-latents", settings.EvaluationLatents);
+        GeneratorLoading.Validate(settings);
+        var output = InputChecks.WritableFolder("--out", settings.Out);
+        var device = InputChecks.Device(settings.Device);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var generator = GeneratorLoading.Load(console, settings, device).Generator;
+        var allRows = new List<AlphaMetricRow>();
+        var summary = new Table().Title("Inner half of the training range: walk error below the no-walk baseline").Border(TableBorder.Simple)
+            .AddColumns("transform", "walk", "α in the inner range", "mean reduction", "smallest reduction", "train s", "eval s");
+        foreach (var transform in transforms)
+        {
+            foreach (var walk in walks)
+            {
+                var spec = new WalkExperimentSpec(settings.Model, transform, walk, [], false, settings.Steps, settings.Batch, settings.Seed, settings.EvaluationLatents);
+                var result = await WalkCommand.RunAsync(console, generator, spec, Path.Combine(output, $"{transform}-{walk}"), cancellationToken);
+                var pooled = result.Rows.Where(r => r.Class == AlphaEvaluator.AllClasses).ToList();
+                MetricsTable.Write(console, $"{settings.Model} {transform} {walk}: masked L2, all classes pooled", pooled);
+                allRows.AddRange(result.Rows);
+                var inner = pooled.Where(r => r.BaselineL2Mean > 0 && InnerRange.Contains(transform, r.Alpha, generator.ImageSize)).ToList();
+                var reductions = inner.Select(r => 1 - r.L2Mean / r.BaselineL2Mean).ToList();
+                summary.AddRow(transform, walk, string.Join(" ", inner.Select(r => r.Alpha.ToString("G3"))),
+                    reductions.Count > 0 ? $"{100 * reductions.Average():F0}%" : "—",
+                    reductions.Count > 0 ? $"{100 * reductions.Min():F0}%" : "—",
+                    result.TrainingTime.TotalSeconds.ToString("F0"), result.EvaluationTime.TotalSeconds.ToString("F0"));
+            }
+        }
+        var combined = Path.Combine(output, WalkExperiment.MetricsFile);
+        await ParquetFile.WriteAtomicallyAsync(combined, allRows, cancellationToken);
+        console.Write(summary);
+        console.WriteLine($"wrote {combined} ({allRows.Count} rows) and one folder per experiment under {output}; {clock.Elapsed.TotalMinutes:F1} min in all");
+        return 0;
+    }
+}
+
+/// <summary>The inner half of each transform's training range, where a learned walk is expected to follow the edit.</summary>
+public static class InnerRange
+{
+    /// <summary>True for α inside the inner half (zoom 0.5–2, shifts up to S/4 px, brightness and color up to 0.25, rotations up to 22.5°).</summary>
+    public static bool Contains(string transform, double alpha, int imageSize) => transform switch
+    {
+        "zoom" => alpha >= 0.5 && alpha <= 2,
+        "shiftx" or "shifty" => Math.Abs(alpha) <= imageSize / 4.0,
+        "brightness" or "color" => Math.Abs(alpha) <= 0.25,
+        "rotate2d" or "rotate3d" => Math.Abs(alpha) <= 22.5,
+        _ => false,
+    };
+}

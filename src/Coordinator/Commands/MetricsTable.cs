@@ -1,0 +1,28 @@
+using Spectre.Console;
+using Steerability.GpuNode.Results;
+
+namespace Steerability.Coordinator.Commands;
+
+/// <summary>Prints alpha_metrics rows as a table: walk and no-walk error per α, and how much the walk removes.</summary>
+public static class MetricsTable
+{
+    public static void Write(IAnsiConsole console, string title, IEnumerable<AlphaMetricRow> rows)
+    {
+        var table = new Table().Title(Markup.Escape(title)).Border(TableBorder.Simple);
+        foreach (var column in new[] { "class", "alpha", "l2_mean", "l2_std", "baseline_l2_mean", "reduction", "n" })
+        {
+            table.AddColumn(new TableColumn(column).RightAligned());
+        }
+        foreach (var row in rows)
+        {
+            table.AddRow(
+                Markup.Escape(row.Class), row.Alpha.ToString("G4"), row.L2Mean.ToString("F4"), row.L2Std.ToString("F4"),
+                row.BaselineL2Mean.ToString("F4"), Reduction(row), row.N.ToString());
+        }
+        console.Write(table);
+    }
+
+    /// <summary>1 − walk/baseline as a percentage; "—" where the baseline is 0 (the identity α).</summary>
+    public static string Reduction(AlphaMetricRow row) =>
+        row.BaselineL2Mean > 0 ? $"{100 * (1 - row.L2Mean / row.BaselineL2Mean):F0}%" : "—";
+}

@@ -1,0 +1,107 @@
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Training;
+using Steerability.Experiments.Transforms;
+using Steerability.Experiments.Walks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Steerability.Experiments.Evaluation;
+
+/// <summary>
+/// The masked L2 at one test α for one class (or "all" classes pooled): the walk's error against the edit's
+/// target, and the no-walk baseline (the target compared with the unmoved G(z)), as mean and std over latents.
+/// </summary>
+public sealed record AlphaMetric(string ClassName, double Alpha, double L2Mean, double L2Std, double BaselineL2Mean, double BaselineL2Std, int Count);
+
+/// <summary>Settings of an evaluation along α.</summary>
+/// <param name="LatentsPerClass">Held-out latents per class (at least 256 for reported numbers).</param>
+/// <param name="Batch">Latents per forward pass.</param>
+/// <param name="Seed">Seeds the held-out latents (use a different seed from training).</param>
+/// <param name="Classes">Class indices to evaluate; empty = all.</param>
+/// <param name="Grid">α values; null = the transform's test grid for this walk kind.</param>
+/// <param name="UnitRange">When true, the L2 is computed on images mapped to [0, 1] (the paper's MNIST figures), else on [-1, 1].</param>
+public sealed record EvaluationOptions(int LatentsPerClass = 256, int Batch = 128, int Seed = 1_000_003, IReadOnlyList<int>? Classes = null, IReadOnlyList<double>? Grid = null, bool UnitRange = false);
+
+/// <summary>Measures a walk along the test α grid over held-out latents.</summary>
+public static class AlphaEvaluator
+{
+    /// <summary>The name the pooled rows carry in the class column.</summary>
+    public const string AllClasses = "all";
+
+    /// <summary>Per class and α (then all classes pooled per α), the walk's and the baseline's masked L2.</summary>
+    public static IReadOnlyList<AlphaMetric> Evaluate(
+        IImageGenerator generator, ImageTransform transform, ILatentWalk walk, EvaluationOptions options, IReadOnlyList<string> classNames,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var grid = options.Grid ?? (walk.Kind == "nonlinear" ? transform.NonlinearTestGrid(generator.ImageSize) : transform.LinearTestGrid(generator.ImageSize));
+        var classes = WalkTrainer.ClassPool(generator, options.Classes);
+        var walkErrors = grid.Select(_ => new List<double>()).ToArray();
+        var baselineErrors = grid.Select(_ => new List<double>()).ToArray();
+        var rows = new List<AlphaMetric>();
+        var scale = options.UnitRange ? 0.25 : 1.0;                                          // ((x+1)/2 − (t+1)/2)² = (x − t)²/4
+        var done = 0;
+        foreach (var classIndex in classes)
+        {
+            // Each class gets its own held-out latents, the same for every α and every walk evaluated with this seed.
+            var latentRandom = new torch.Generator((ulong)(options.Seed + 7919 * classIndex));
+            var perAlphaWalk = grid.Select(_ => new List<double>()).ToArray();
+            var perAlphaBaseline = grid.Select(_ => new List<double>()).ToArray();
+            for (var start = 0; start < options.LatentsPerClass; start += options.Batch)
+            {
+                cancel.ThrowIfCancellationRequested();
+                var count = Math.Min(options.Batch, options.LatentsPerClass - start);
+                using var scope = torch.NewDisposeScope();
+                using var noGrad = torch.no_grad();
+                var z = generator.SampleLatents(count, latentRandom);
+                var labels = torch.full(count, classIndex, dtype: ScalarType.Int64, device: generator.Device);
+                var unmoved = generator.Generate(z, labels);
+                for (var a = 0; a < grid.Count; a++)
+                {
+                    using var alphaScope = torch.NewDisposeScope();
+                    var alphas = transform.EvaluationAlphas(grid[a], count).to(generator.Device);
+                    var edit = transform.Apply(unmoved, alphas);
+                    var steered = generator.Generate(walk.Steer(z, labels, alphas), labels);
+                    perAlphaWalk[a].AddRange(ToDoubles(MaskedL2.PerSample(steered, edit.Images, edit.Mask) * scale));
+                    perAlphaBaseline[a].AddRange(ToDoubles(MaskedL2.PerSample(unmoved, edit.Images, edit.Mask) * scale));
+                }
+                done += count;
+                progress?.Report(new TrainingProgress(done, classes.Length * options.LatentsPerClass, new Dictionary<string, double>()));
+            }
+            for (var a = 0; a < grid.Count; a++)
+            {
+                rows.Add(Summarise(classNames[classIndex], grid[a], perAlphaWalk[a], perAlphaBaseline[a]));
+                walkErrors[a].AddRange(perAlphaWalk[a]);
+                baselineErrors[a].AddRange(perAlphaBaseline[a]);
+            }
+        }
+        if (classes.Length > 1)
+        {
+            for (var a = 0; a < grid.Count; a++)
+            {
+                rows.Add(Summarise(AllClasses, grid[a], walkErrors[a], baselineErrors[a]));
+            }
+        }
+        return rows;
+    }
+
+    private static AlphaMetric Summarise(string className, double alpha, List<double> walk, List<double> baseline)
+    {
+        var (walkMean, walkStd) = MeanAndStd(walk);
+        var (baseMean, baseStd) = MeanAndStd(baseline);
+        return new AlphaMetric(className, alpha, walkMean, walkStd, baseMean, baseStd, walk.Count);
+    }
+
+    /// <summary>Mean and population standard deviation.</summary>
+    public static (double Mean, double Std) MeanAndStd(IReadOnlyCollection<double> values)
+    {
+        if (values.Count == 0)
+        {
+            return (double.NaN, double.NaN);
+        }
+        var mean = values.Average();
+        var variance = values.Sum(v => (v - mean) * (v - mean)) / values.Count;
+        return (mean, Math.Sqrt(variance));
+    }
+
+    private static double[] ToDoubles(Tensor values) => values.to(ScalarType.Float64).cpu().data<double>().ToArray();
+}

@@ -1,0 +1,40 @@
+using System.Text.Json.Serialization;
+
+namespace Steerability.Experiments.Generators;
+
+/// <summary>The shape of a class-conditional DCGAN-style generator and discriminator.</summary>
+/// <param name="LatentSize">Dimension d of z.</param>
+/// <param name="ClassCount">Number of classes.</param>
+/// <param name="ImageSize">Output side S (a power of two, at least 8).</param>
+/// <param name="Channels">Output channels.</param>
+/// <param name="Width">Channels of the last hidden layer; earlier layers double it.</param>
+/// <param name="ClassEmbeddingSize">Size of the learned class embedding concatenated to z.</param>
+public sealed record DcganConfig(
+    [property: JsonPropertyName("latent_size")] int LatentSize,
+    [property: JsonPropertyName("class_count")] int ClassCount,
+    [property: JsonPropertyName("image_size")] int ImageSize,
+    [property: JsonPropertyName("channels")] int Channels,
+    [property: JsonPropertyName("width")] int Width,
+    [property: JsonPropertyName("class_embedding_size")] int ClassEmbeddingSize)
+{
+    /// <summary>Number of ×2 upsampling stages from the 4×4 seed to S.</summary>
+    [JsonIgnore]
+    public int Stages => (int)Math.Round(Math.Log2(ImageSize / 4.0));
+
+    /// <summary>Channels at the 4×4 seed.</summary>
+    [JsonIgnore]
+    public int SeedChannels => Width << (Stages - 1);
+
+    /// <summary>Throws when the configuration cannot build a network.</summary>
+    public void Validate()
+    {
+        if (ImageSize < 8 || (ImageSize & (ImageSize - 1)) != 0)
+        {
+            throw new ArgumentException($"image_size: {ImageSize} is not accepted; use a power of two of at least 8");
+        }
+        if (LatentSize < 1 || ClassCount < 1 || Channels < 1 || Width < 1 || ClassEmbeddingSize < 1)
+        {
+            throw new ArgumentException($"DCGAN config: every size must be positive (got {this})");
+        }
+    }
+}

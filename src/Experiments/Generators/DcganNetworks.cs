@@ -1,0 +1,86 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Steerability.Experiments.Generators;
+
+/// <summary>
+/// Class-conditional DCGAN generator: [z, embed(class)] → linear to a 4×4 seed → (transposed conv ×2, batch norm,
+/// ReLU) per stage → tanh. Output [N, C, S, S] in [-1, 1].
+/// </summary>
+public sealed class DcganGeneratorNetwork : Module<Tensor, Tensor, Tensor>
+{
+    private readonly DcganConfig _config;
+    private readonly Embedding _classEmbedding;
+    private readonly Linear _project;
+    private readonly BatchNorm2d _seedNorm;
+    private readonly Sequential _upsample;
+
+    public DcganGeneratorNetwork(DcganConfig config) : base("DcganGenerator")
+    {
+        config.Validate();
+        _config = config;
+        _classEmbedding = Embedding(config.ClassCount, config.ClassEmbeddingSize);
+        _project = Linear(config.LatentSize + config.ClassEmbeddingSize, 16 * config.SeedChannels);
+        _seedNorm = BatchNorm2d(config.SeedChannels);
+        var layers = new List<(string, Module<Tensor, Tensor>)>();
+        var channels = config.SeedChannels;
+        for (var stage = 0; stage < config.Stages - 1; stage++)
+        {
+            layers.Add(($"up{stage}", ConvTranspose2d(channels, channels / 2, 4, stride: 2, padding: 1, bias: false)));
+            layers.Add(($"norm{stage}", BatchNorm2d(channels / 2)));
+            layers.Add(($"relu{stage}", ReLU()));
+            channels /= 2;
+        }
+        layers.Add(("to_image", ConvTranspose2d(channels, config.Channels, 4, stride: 2, padding: 1)));
+        layers.Add(("tanh", Tanh()));
+        _upsample = Sequential(layers);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor latents, Tensor classIndices)
+    {
+        var input = torch.cat([latents, _classEmbedding.forward(classIndices)], dim: 1);   // [N, d + e]
+        var seed = _project.forward(input).view(-1, _config.SeedChannels, 4, 4);            // [N, 4W·…, 4, 4]
+        return _upsample.forward(functional.relu(_seedNorm.forward(seed)));                  // [N, C, S, S]
+    }
+}
+
+/// <summary>
+/// Class-conditional DCGAN discriminator with a projection head: strided convs with leaky ReLU → mean-pooled
+/// features h; score = linear(h) + ⟨embed(class), h⟩. No batch norm: real and fake batches pass separately, and
+/// batch statistics would let the discriminator tell them apart by the batch rather than by the image.
+/// </summary>
+public sealed class DcganDiscriminatorNetwork : Module<Tensor, Tensor, Tensor>
+{
+    private readonly Sequential _features;
+    private readonly Linear _score;
+    private readonly Embedding _classProjection;
+
+    public DcganDiscriminatorNetwork(DcganConfig config) : base("DcganDiscriminator")
+    {
+        config.Validate();
+        var layers = new List<(string, Module<Tensor, Tensor>)>();
+        var channels = config.Width;
+        layers.Add(("down0", Conv2d(config.Channels, channels, 4, stride: 2, padding: 1)));
+        layers.Add(("act0", LeakyReLU(0.2)));
+        for (var stage = 1; stage < config.Stages; stage++)
+        {
+            layers.Add(($"down{stage}", Conv2d(channels, channels * 2, 4, stride: 2, padding: 1)));
+            layers.Add(($"act{stage}", LeakyReLU(0.2)));
+            channels *= 2;
+        }
+        _features = Sequential(layers);
+        _score = Linear(channels, 1);
+        _classProjection = Embedding(config.ClassCount, channels);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor images, Tensor classIndices)
+    {
+        var h = _features.forward(images).mean([2, 3]);                                     // [N, F]
+        var projection = (_classProjection.forward(classIndices) * h).sum(1, keepdim: true);  // [N, 1]
+        return (_score.forward(h) + projection).view(-1);                                     // [N]
+    }
+}

@@ -1,0 +1,110 @@
+using Steerability.Experiments.Data;
+using Steerability.Experiments.Generators;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Steerability.Experiments.Training;
+
+/// <summary>
+/// Trains a class-conditional DCGAN on labelled images with the non-saturating GAN loss. An optional edit hook
+/// changes each real batch (the augmented regime).
+/// </summary>
+public static class GanTrainer
+{
+    /// <summary>Changes a real batch [N, C, S, S] before the discriminator sees it; gets a generator for its draws.</summary>
+    public delegate Tensor RealBatchEdit(Tensor images, Random random);
+
+    /// <summary>Weight of the mode-seeking term in the generator's loss.</summary>
+    public const double ModeSeekingWeight = 1.0;
+
+    /// <summary>Trains and returns the generator network (train mode left on; call <see cref="Settle"/> before use).</summary>
+    public static DcganGeneratorNetwork Train(
+        LabelledImages data, DcganConfig config, GanTrainingOptions options, Device device,
+        IProgress<TrainingProgress>? progress = null, RealBatchEdit? editRealBatch = null, CancellationToken cancel = default)
+    {
+        torch.manual_seed(options.Seed);
+        var random = new Random(options.Seed);
+        var latentRandom = new torch.Generator((ulong)options.Seed);
+        var generator = new DcganGeneratorNetwork(config).to(device);
+        var discriminator = new DcganDiscriminatorNetwork(config).to(device);
+        using var generatorOptimizer = torch.optim.Adam(generator.parameters(), options.LearningRate, options.Beta1, 0.999);
+        using var discriminatorOptimizer = torch.optim.Adam(discriminator.parameters(), options.LearningRate, options.Beta1, 0.999);
+        var images = data.Images.to(device);
+        var labels = data.Labels.to(device);
+        var reportEvery = Math.Max(1, options.Steps / 100);
+        for (var step = 1; step <= options.Steps; step++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            using var scope = torch.NewDisposeScope();
+            var pick = torch.randint(data.Count, options.Batch, generator: latentRandom, dtype: ScalarType.Int64).to(device);
+            var real = images.index_select(0, pick);                                         // [B, C, S, S]
+            if (editRealBatch is not null)
+            {
+                real = editRealBatch(real, random);
+            }
+            var realClasses = labels.index_select(0, pick);                                  // [B]
+            // The mode-seeking term compares the two halves of the fake batch: give them the same classes.
+            var classes = torch.cat([realClasses[..(options.Batch / 2)], realClasses[..(options.Batch - options.Batch / 2)]]);
+            var z = torch.randn(options.Batch, config.LatentSize, generator: latentRandom).to(device);
+
+            // Discriminator: real up, fake down.
+            var fake = generator.forward(z, classes);
+            var discriminatorLoss = nn.functional.softplus(-discriminator.forward(real, realClasses)).mean()
+                + nn.functional.softplus(discriminator.forward(fake.detach(), classes)).mean();
+            discriminatorOptimizer.zero_grad();
+            discriminatorLoss.backward();
+            discriminatorOptimizer.step();
+
+            // Generator: non-saturating loss on the same fakes, plus a mode-seeking term (Mao et al. 2019): two
+            // latents of the same class must give images at least as far apart as the latents are, so G cannot ignore z.
+            var half = options.Batch / 2;
+            var imageDistance = (fake[..half] - fake[half..(2 * half)]).abs().mean([1, 2, 3]);
+            var latentDistance = (z[..half] - z[half..(2 * half)]).abs().mean([1]);
+            var modeSeeking = 1 / ((imageDistance / latentDistance).mean() + 1e-5);
+            var generatorLoss = nn.functional.softplus(-discriminator.forward(fake, classes)).mean() + ModeSeekingWeight * modeSeeking;
+            generatorOptimizer.zero_grad();
+            generatorLoss.backward();
+            generatorOptimizer.step();
+
+            if (progress is not null && (step % reportEvery == 0 || step == options.Steps))
+            {
+                progress.Report(new TrainingProgress(step, options.Steps, new Dictionary<string, double>
+                {
+                    ["d"] = discriminatorLoss.item<float>(),
+                    ["g"] = generatorLoss.item<float>(),
+                }));
+            }
+        }
+        discriminator.Dispose();
+        Settle(generator, data.ClassNames.Count, config.LatentSize, device, options.Seed);
+        return generator;
+    }
+
+    /// <summary>
+    /// Re-estimates the generator's batch-norm statistics for its final weights (the running averages also hold
+    /// older weights' statistics), then switches it to evaluation mode so each sample is independent of its batch.
+    /// </summary>
+    public static void Settle(DcganGeneratorNetwork generator, int classCount, int latentSize, Device device, int seed, int batches = 40, int batch = 128)
+    {
+        using var noGrad = torch.no_grad();
+        var random = new torch.Generator((ulong)seed + 7);
+        foreach (var module in generator.modules().OfType<TorchSharp.Modules.BatchNorm2d>())
+        {
+            module.reset_running_stats();
+            module.momentum = null;                                                           // cumulative average
+        }
+        generator.train();
+        for (var i = 0; i < batches; i++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var z = torch.randn(batch, latentSize, generator: random).to(device);
+            var classes = torch.randint(classCount, batch, generator: random, dtype: ScalarType.Int64).to(device);
+            generator.forward(z, classes);
+        }
+        foreach (var module in generator.modules().OfType<TorchSharp.Modules.BatchNorm2d>())
+        {
+            module.momentum = 0.1;
+        }
+        generator.eval();
+    }
+}

@@ -1,0 +1,36 @@
+using System.Text.Json.Serialization;
+using Parquet.Serialization.Attributes;
+
+namespace Steerability.GpuNode.Results;
+
+/// <summary>One row of the alpha_metrics table: a walk's masked L2 at one test α for one class (or "all").</summary>
+public sealed class AlphaMetricRow
+{
+    [JsonPropertyName("model")]
+    [ParquetRequired] public string Model { get; set; } = "";
+    [JsonPropertyName("class")]
+    [ParquetRequired] public string Class { get; set; } = "";
+    [JsonPropertyName("transform")]
+    [ParquetRequired] public string Transform { get; set; } = "";
+    [JsonPropertyName("walk")]
+    [ParquetRequired] public string Walk { get; set; } = "";
+    /// <summary>True when the linear walk had one set of vectors per class.</summary>
+    [JsonPropertyName("per_class")]
+    public bool PerClass { get; set; }
+    /// <summary>Generator training regime: plain, augmented or joint.</summary>
+    [JsonPropertyName("regime")]
+    [ParquetRequired] public string Regime { get; set; } = "plain";
+    [JsonPropertyName("alpha")]
+    public double Alpha { get; set; }
+    [JsonPropertyName("l2_mean")]
+    public double L2Mean { get; set; }
+    [JsonPropertyName("l2_std")]
+    public double L2Std { get; set; }
+    [JsonPropertyName("baseline_l2_mean")]
+    public double BaselineL2Mean { get; set; }
+    [JsonPropertyName("baseline_l2_std")]
+    public double BaselineL2Std { get; set; }
+    /// <summary>Held-out latents behind the row.</summary>
+    [JsonPropertyName("n")]
+    public int N { get; set; }
+}

@@ -1,0 +1,55 @@
+using Steerability.Experiments.Data;
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Imaging;
+using Steerability.Experiments.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Steerability.GpuNode.Trials;
+
+/// <summary>A generator ready for walks, and where its checkpoint lives.</summary>
+public sealed record StoredGenerator(DcganGenerator Generator, string Folder, bool Reused);
+
+/// <summary>
+/// Trains the built-in generators or reuses a checkpoint trained before from the same data, config, recipe and
+/// code version (the folder name carries that key). Writes a PNG grid of samples per class beside each checkpoint.
+/// </summary>
+public sealed class GeneratorStore(SteerPaths paths)
+{
+    /// <summary>Samples per class in the grid written after training.</summary>
+    public const int SamplesPerClass = 8;
+
+    /// <summary>Loads the built-in model <paramref name="name"/>, training it first when no matching checkpoint exists.</summary>
+    public StoredGenerator GetOrTrain(string name, Device device, string? dataFolder = null, GanTrainingOptions? training = null,
+        IProgress<TrainingProgress>? progress = null, string regime = "plain", GanTrainer.RealBatchEdit? editRealBatch = null, CancellationToken cancel = default)
+    {
+        var model = BuiltInModels.TryGet(name) ?? throw new ArgumentException($"--model: '{name}' is not a built-in model; accepted: {string.Join(", ", BuiltInModels.Names)}");
+        var recipe = training ?? model.Training;
+        var data = BuiltInModels.LoadData(name, dataFolder ?? paths.MnistFolder);
+        var key = GeneratorCheckpoint.KeyOf(name, model.Config, data.Fingerprint, recipe, regime);
+        var folder = Path.Combine(paths.Generators, $"{name}-{regime}-{key}");
+        if (File.Exists(Path.Combine(folder, GeneratorCheckpoint.ManifestFile)))
+        {
+            return new StoredGenerator(GeneratorCheckpoint.Load(folder, device), folder, Reused: true);
+        }
+        var network = GanTrainer.Train(data, model.Config, recipe, device, progress, editRealBatch, cancel);
+        var manifest = new CheckpointManifest(GeneratorCheckpoint.Format, GeneratorCheckpoint.FormatVersion, name, model.Config,
+            data.ClassNames, data.Fingerprint, recipe, regime, GeneratorCheckpoint.CodeVersion, key);
+        GeneratorCheckpoint.Save(folder, network, manifest);
+        var generator = new DcganGenerator(name, model.Config, network, data.ClassNames, device);
+        WriteSamples(generator, Path.Combine(folder, GeneratorCheckpoint.SamplesFile));
+        return new StoredGenerator(generator, folder, Reused: false);
+    }
+
+    /// <summary>Writes a grid with one row per class, <see cref="SamplesPerClass"/> samples each.</summary>
+    public static void WriteSamples(IImageGenerator generator, string path)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var classes = Math.Max(1, generator.ClassCount);
+        var random = new torch.Generator(424242);
+        var z = generator.SampleLatents(classes * SamplesPerClass, random);
+        var labels = torch.arange(classes, dtype: ScalarType.Int64).repeat_interleave(SamplesPerClass).to(generator.Device);
+        ImageGrid.WritePng(generator.Generate(z, labels), classes, SamplesPerClass, path);
+    }
+}
