@@ -26,7 +26,7 @@ public static class StateDictFile
         {
             throw new ModelFileException(path, "file not found");
         }
-        var head = new byte[16];
+        var head = new byte[32];
         int count;
         using (var stream = File.OpenRead(path))
         {
@@ -50,7 +50,11 @@ public static class StateDictFile
         {
             return StateDictFormat.Safetensors;
         }
-        throw new ModelFileException(path, $"not a safetensors, PyTorch zip or legacy PyTorch file (starts with {Describe(head.AsSpan(0, count))})");
+        if (System.Text.Encoding.ASCII.GetString(head, 0, count).StartsWith("version https://git-lfs", StringComparison.Ordinal))
+        {
+            throw new ModelFileException(path, "is a Git LFS pointer, not the model (run `git lfs pull`)");
+        }
+        throw new ModelFileException(path, $"not a safetensors, PyTorch zip or legacy PyTorch file (starts with {Describe(head.AsSpan(0, Math.Min(count, 16)))})");
     }
 
     /// <summary>
@@ -79,9 +83,14 @@ public static class StateDictFile
         }
         catch (Exception error) when (error is IOException or InvalidDataException or FormatException or System.Text.Json.JsonException or ArgumentException)
         {
-            throw new ModelFileException(path, $"damaged {FormatName(format)} file ({error.Message})", error);
+            var hint = format == StateDictFormat.TorchLegacy ? LegacyConversionHint : "";
+            throw new ModelFileException(path, $"damaged {FormatName(format)} file ({error.Message}){hint}", error);
         }
     }
+
+    /// <summary>How to turn a legacy file this reader cannot follow into the zip format (which it reads).</summary>
+    internal const string LegacyConversionHint =
+        "; to convert it, run in Python: import torch; torch.save(torch.load('IN.bin', map_location='cpu', weights_only=False), 'pytorch_model.bin')";
 
     /// <summary>A readable name of a format for messages.</summary>
     public static string FormatName(StateDictFormat format) => format switch

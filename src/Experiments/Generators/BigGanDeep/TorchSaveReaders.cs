@@ -88,11 +88,11 @@ internal static class TorchLegacyReader
         var magic = TorchPickleMachine.Load(stream);
         if (magic is not BigInteger number || number != MagicNumber)
         {
-            throw new ModelFileException(path, "not a legacy PyTorch file (wrong magic number)");
+            throw new ModelFileException(path, "not a legacy PyTorch file (wrong magic number)" + StateDictFile.LegacyConversionHint);
         }
         if (TorchPickleMachine.Load(stream) is not long protocol || protocol != ProtocolVersion)
         {
-            throw new ModelFileException(path, "unsupported legacy PyTorch protocol version");
+            throw new ModelFileException(path, "unsupported legacy PyTorch protocol version" + StateDictFile.LegacyConversionHint);
         }
         if (TorchPickleMachine.Load(stream) is Dictionary<object, object?> systemInfo
             && systemInfo.TryGetValue("little_endian", out var littleEndian) && littleEndian is false)
