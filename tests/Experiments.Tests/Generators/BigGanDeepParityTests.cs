@@ -89,6 +89,25 @@ public sealed class BigGanDeepParityTests
     }
 
     [Fact]
+    public void BigGanNetworkFollowsTorchSharpDtypeMove()
+    {
+        using var scope = torch.NewDisposeScope();
+        var reference = StateDictFile.Read(Path.Combine(FixtureFolder, "reference.safetensors"));
+        using var network = BigGanDeepLoader.LoadNetwork(Path.Combine(FixtureFolder, "config.json"), Path.Combine(FixtureFolder, "model.safetensors"));
+        network.SelectTruncation(ReferenceTruncation(reference));
+
+        // Module.to replaces every parameter and buffer (as a device move does); the layers' fields and derived
+        // tensors must follow, or the forward pass would mix float32 and float64.
+        network.to(ScalarType.Float64);
+        var output = network.Forward(reference["z"].to(ScalarType.Float64), reference["class_vector"].to(ScalarType.Float64));
+
+        var error = RelativeError(output, reference["output"]);
+        _output.WriteLine($"float64: relative error {error:E3}");
+        Assert.Equal(ScalarType.Float64, output.dtype);
+        Assert.True(error < Tolerance, $"relative error {error:E3}");
+    }
+
+    [Fact]
     public void BigGanNetworkStoresExactlyThePortKeys()
     {
         using var scope = torch.NewDisposeScope();

@@ -1,23 +1,29 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace Steerability.Experiments.Generators.BigGanDeep;
 
 /// <summary>
 /// Batch norm whose statistics were precomputed for evenly spaced truncation values in [0, 1] (`running_means`,
-/// `running_vars`, [S, C]) and are picked by truncation, never updated. The statistics for the chosen truncation
-/// are cached in non-persistent buffers so a forward pass does no interpolation.
+/// `running_vars`, [S, C]) and are picked by truncation, never updated. The statistics for the selected truncation
+/// are derived once and cached, so a forward pass does no interpolation.
 /// </summary>
 public abstract class TruncationStatisticsBatchNorm : PortLayoutModule
 {
-    private readonly Tensor _runningMeans;
-    private readonly Tensor _runningVariances;
-    private readonly Tensor _selectedMean;
-    private readonly Tensor _selectedVariance;
-    private readonly Tensor _selectedStandardDeviation;
+    // Not readonly: TorchSharp's Module.to(...) replaces registered tensors and assigns them to the matching fields.
+    [ComponentName(Name = "running_means")]
+    private Tensor _runningMeans;
+
+    [ComponentName(Name = "running_vars")]
+    private Tensor _runningVariances;
+
     private readonly int _statisticsCount;
     private double? _selectedTruncation;
+
+    /// <summary>Mean, variance and sqrt(variance + eps) [C] for the selected truncation; derived, never saved.</summary>
+    private (Tensor Mean, Tensor Variance, Tensor StandardDeviation)? _selected;
 
     /// <summary>Creates statistics for <paramref name="featureCount"/> channels at <paramref name="statisticsCount"/> truncation values.</summary>
     protected TruncationStatisticsBatchNorm(string name, int featureCount, int statisticsCount, double epsilon) : base(name)
@@ -26,27 +32,32 @@ public abstract class TruncationStatisticsBatchNorm : PortLayoutModule
         _statisticsCount = statisticsCount;
         _runningMeans = torch.zeros(statisticsCount, featureCount);      // [S, C]
         _runningVariances = torch.ones(statisticsCount, featureCount);   // [S, C]
-        _selectedMean = torch.zeros(featureCount);                       // [C]
-        _selectedVariance = torch.ones(featureCount);                    // [C]
-        _selectedStandardDeviation = torch.ones(featureCount);           // [C]
         register_buffer("running_means", _runningMeans);
         register_buffer("running_vars", _runningVariances);
-        register_buffer("mean_at_truncation", _selectedMean, persistent: false);
-        register_buffer("var_at_truncation", _selectedVariance, persistent: false);
-        register_buffer("std_at_truncation", _selectedStandardDeviation, persistent: false);
     }
 
     /// <summary>Added to the variance before the square root.</summary>
     protected double Epsilon { get; }
 
-    /// <summary>Mean [C] for the selected truncation.</summary>
-    protected Tensor SelectedMean => EnsureSelected(_selectedMean);
-
-    /// <summary>Variance [C] for the selected truncation.</summary>
-    protected Tensor SelectedVariance => EnsureSelected(_selectedVariance);
-
-    /// <summary>sqrt(variance + eps) [C] for the selected truncation.</summary>
-    protected Tensor SelectedStandardDeviation => EnsureSelected(_selectedStandardDeviation);
+    /// <summary>The selected truncation's statistics [C] on the module's device and dtype.</summary>
+    protected (Tensor Mean, Tensor Variance, Tensor StandardDeviation) Selected
+    {
+        get
+        {
+            if (_selectedTruncation is not double truncation)
+            {
+                throw new InvalidOperationException("SelectTruncation must be called before the batch norm is used");
+            }
+            if (_selected is not { } selected
+                || selected.Mean.dtype != _runningMeans.dtype
+                || selected.Mean.device_type != _runningMeans.device_type
+                || selected.Mean.device_index != _runningMeans.device_index)
+            {
+                DeriveStatistics(truncation);
+            }
+            return _selected!.Value;
+        }
+    }
 
     /// <summary>
     /// Where a truncation falls among the statistics, computed as the port does: q = truncation / step with
@@ -71,29 +82,63 @@ public abstract class TruncationStatisticsBatchNorm : PortLayoutModule
         return (index, fraction);
     }
 
-    /// <summary>Selects (and caches) the statistics for <paramref name="truncation"/> in (0, 1].</summary>
+    /// <summary>Selects the statistics for <paramref name="truncation"/> in (0, 1].</summary>
     public void SelectTruncation(double truncation)
+    {
+        StatisticsPosition(truncation, _statisticsCount);   // validates before anything changes
+        _selectedTruncation = truncation;
+        DeriveStatistics(truncation);
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            ReleaseSelected();
+        }
+        base.Dispose(disposing);
+    }
+
+    private void DeriveStatistics(double truncation)
     {
         var (index, fraction) = StatisticsPosition(truncation, _statisticsCount);
         using var noGrad = torch.no_grad();
-        using var scope = torch.NewDisposeScope();
-        if (fraction != 0.0)
+        Tensor mean;
+        Tensor variance;
+        Tensor standardDeviation;
+        using (var scope = torch.NewDisposeScope())
         {
-            _selectedMean.copy_(_runningMeans[index] * fraction + _runningMeans[index + 1] * (1 - fraction));
-            _selectedVariance.copy_(_runningVariances[index] * fraction + _runningVariances[index + 1] * (1 - fraction));
+            if (fraction != 0.0)
+            {
+                mean = _runningMeans[index] * fraction + _runningMeans[index + 1] * (1 - fraction);               // [C]
+                variance = _runningVariances[index] * fraction + _runningVariances[index + 1] * (1 - fraction);   // [C]
+            }
+            else
+            {
+                mean = _runningMeans[index].clone();
+                variance = _runningVariances[index].clone();
+            }
+            standardDeviation = torch.sqrt(variance + Epsilon);
+            mean.MoveToOuterDisposeScope();
+            variance.MoveToOuterDisposeScope();
+            standardDeviation.MoveToOuterDisposeScope();
         }
-        else
-        {
-            _selectedMean.copy_(_runningMeans[index]);
-            _selectedVariance.copy_(_runningVariances[index]);
-        }
-        _selectedStandardDeviation.copy_(torch.sqrt(_selectedVariance + Epsilon));
-        _selectedTruncation = truncation;
+        ReleaseSelected();
+        // Kept beyond any dispose scope the caller (e.g. a forward pass) may be in.
+        _selected = (mean.DetachFromDisposeScope(), variance.DetachFromDisposeScope(), standardDeviation.DetachFromDisposeScope());
     }
 
-    private Tensor EnsureSelected(Tensor statistic) => _selectedTruncation is null
-        ? throw new InvalidOperationException("SelectTruncation must be called before the batch norm is used")
-        : statistic;
+    private void ReleaseSelected()
+    {
+        if (_selected is { } selected)
+        {
+            selected.Mean.Dispose();
+            selected.Variance.Dispose();
+            selected.StandardDeviation.Dispose();
+            _selected = null;
+        }
+    }
 }
 
 /// <summary>
@@ -121,8 +166,9 @@ public sealed class ConditionalBatchNorm : TruncationStatisticsBatchNorm
         using var scope = torch.NewDisposeScope();
         var gain = (_scale.Forward(condition) + 1).unsqueeze(-1).unsqueeze(-1);    // [N, C, 1, 1]
         var shift = _offset.Forward(condition).unsqueeze(-1).unsqueeze(-1);       // [N, C, 1, 1]
-        var mean = SelectedMean.view(1, -1, 1, 1);                                 // [1, C, 1, 1]
-        var standardDeviation = SelectedStandardDeviation.view(1, -1, 1, 1);       // [1, C, 1, 1]
+        var statistics = Selected;
+        var mean = statistics.Mean.view(1, -1, 1, 1);                              // [1, C, 1, 1]
+        var standardDeviation = statistics.StandardDeviation.view(1, -1, 1, 1);    // [1, C, 1, 1]
         return ((input - mean) / standardDeviation * gain + shift).MoveToOuterDisposeScope();
     }
 }
@@ -130,8 +176,11 @@ public sealed class ConditionalBatchNorm : TruncationStatisticsBatchNorm
 /// <summary>Unconditional batch norm with a learned per-channel weight and bias (the generator's last norm).</summary>
 public sealed class AffineBatchNorm : TruncationStatisticsBatchNorm
 {
-    private readonly Parameter _weight;
-    private readonly Parameter _bias;
+    [ComponentName(Name = "weight")]
+    private Parameter _weight;
+
+    [ComponentName(Name = "bias")]
+    private Parameter _bias;
 
     /// <summary>Creates the norm for <paramref name="featureCount"/> channels.</summary>
     public AffineBatchNorm(int featureCount, int statisticsCount, double epsilon)
@@ -144,6 +193,9 @@ public sealed class AffineBatchNorm : TruncationStatisticsBatchNorm
     }
 
     /// <summary>input [N, C, H, W] → [N, C, H, W].</summary>
-    public Tensor Forward(Tensor input) =>
-        nn.functional.batch_norm(input, SelectedMean, SelectedVariance, _weight, _bias, training: false, momentum: 0.0, eps: Epsilon);
+    public Tensor Forward(Tensor input)
+    {
+        var statistics = Selected;
+        return nn.functional.batch_norm(input, statistics.Mean, statistics.Variance, _weight, _bias, training: false, momentum: 0.0, eps: Epsilon);
+    }
 }

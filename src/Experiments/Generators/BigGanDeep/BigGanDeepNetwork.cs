@@ -28,7 +28,7 @@ public sealed class BigGanDeepNetwork : PortLayoutModule
         {
             parameter.DetachFromDisposeScope();
         }
-        foreach (var (_, buffer) in named_buffers(include_nonpersistent: true))
+        foreach (var (_, buffer) in named_buffers())
         {
             buffer.DetachFromDisposeScope();
         }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace Steerability.Experiments.Generators.BigGanDeep;
@@ -15,7 +16,8 @@ public sealed class SelfAttention : PortLayoutModule
     private readonly SpectralNormConv2d _key;
     private readonly SpectralNormConv2d _value;
     private readonly SpectralNormConv2d _output;
-    private readonly Parameter _gamma;
+    [ComponentName(Name = "gamma")]
+    private Parameter _gamma;   // not readonly: Module.to(...) assigns the moved parameter here
 
     /// <summary>Creates attention over feature maps with <paramref name="channels"/> channels (a multiple of 8).</summary>
     public SelfAttention(int channels) : base(nameof(SelfAttention))

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace Steerability.Experiments.Generators.BigGanDeep;
@@ -11,21 +12,31 @@ namespace Steerability.Experiments.Generators.BigGanDeep;
 /// </summary>
 public abstract class SpectralNormLayer : PortLayoutModule
 {
-    private readonly Parameter _originalWeight;
-    private readonly Tensor _leftVector;
-    private readonly Tensor _rightVector;
-    private readonly Parameter? _bias;
-    private readonly Tensor _effectiveWeight;
+    // Not readonly: TorchSharp's Module.to(...) replaces registered tensors and assigns the new ones to the fields
+    // whose [ComponentName] matches the registered name.
+    [ComponentName(Name = "weight_orig")]
+    private Parameter _originalWeight;
+
+    [ComponentName(Name = "weight_u")]
+    private Tensor _leftVector;
+
+    [ComponentName(Name = "weight_v")]
+    private Tensor _rightVector;
+
+    [ComponentName(Name = "bias")]
+    private Parameter? _bias;
+
+    /// <summary>weight_orig / σ, derived (never saved); recomputed when missing or when the weights moved device or dtype.</summary>
+    private Tensor? _effectiveWeight;
 
     /// <summary>Creates zero weights of <paramref name="weightShape"/> (first dimension = outputs) to be filled by a loader.</summary>
     protected SpectralNormLayer(string name, long[] weightShape, bool hasBias) : base(name)
     {
         var outputCount = weightShape[0];
         var fanIn = weightShape.Skip(1).Aggregate(1L, (product, size) => product * size);
-        _originalWeight = new Parameter(torch.zeros(weightShape), requires_grad: false);
-        _leftVector = torch.zeros(outputCount);   // u [out]
-        _rightVector = torch.zeros(fanIn);        // v [fan_in]
-        _effectiveWeight = torch.zeros(weightShape);
+        _originalWeight = new Parameter(torch.zeros(weightShape), requires_grad: false);   // [out, in, (k, k)]
+        _leftVector = torch.zeros(outputCount);                                           // u [out]
+        _rightVector = torch.zeros(fanIn);                                                // v [fan_in]
         register_parameter("weight_orig", _originalWeight);
         register_buffer("weight_u", _leftVector);
         register_buffer("weight_v", _rightVector);
@@ -34,12 +45,20 @@ public abstract class SpectralNormLayer : PortLayoutModule
             _bias = new Parameter(torch.zeros(outputCount), requires_grad: false);
             register_parameter("bias", _bias);
         }
-        // Not persistent: derived from the three stored tensors, so it is neither saved nor expected in files.
-        register_buffer("weight", _effectiveWeight, persistent: false);
     }
 
-    /// <summary>weight_orig / σ, valid after <see cref="RefreshEffectiveWeight"/>.</summary>
-    protected Tensor EffectiveWeight => _effectiveWeight;
+    /// <summary>weight_orig / σ on the weights' device and dtype.</summary>
+    protected Tensor EffectiveWeight
+    {
+        get
+        {
+            if (_effectiveWeight is null || !Matches(_effectiveWeight, _originalWeight))
+            {
+                RefreshEffectiveWeight();
+            }
+            return _effectiveWeight!;
+        }
+    }
 
     /// <summary>The bias [out], or null when the layer has none.</summary>
     protected Tensor? Bias => _bias;
@@ -48,11 +67,31 @@ public abstract class SpectralNormLayer : PortLayoutModule
     public void RefreshEffectiveWeight()
     {
         using var noGrad = torch.no_grad();
-        using var scope = torch.NewDisposeScope();
-        var matrix = _originalWeight.reshape(_originalWeight.shape[0], -1);   // [out, fan_in]
-        var sigma = _leftVector.dot(matrix.mv(_rightVector));               // [] scalar
-        _effectiveWeight.copy_(_originalWeight / sigma);
+        Tensor refreshed;
+        using (var scope = torch.NewDisposeScope())
+        {
+            var matrix = _originalWeight.reshape(_originalWeight.shape[0], -1);   // [out, fan_in]
+            var sigma = _leftVector.dot(matrix.mv(_rightVector));               // [] scalar
+            refreshed = (_originalWeight / sigma).MoveToOuterDisposeScope();
+        }
+        // Kept beyond any dispose scope the caller (e.g. a forward pass) may be in.
+        _effectiveWeight?.Dispose();
+        _effectiveWeight = refreshed.DetachFromDisposeScope();
     }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _effectiveWeight?.Dispose();
+            _effectiveWeight = null;
+        }
+        base.Dispose(disposing);
+    }
+
+    private static bool Matches(Tensor derived, Tensor source) =>
+        derived.dtype == source.dtype && derived.device_type == source.device_type && derived.device_index == source.device_index;
 }
 
 /// <summary>A spectrally normalised fully connected layer: y = x Wᵀ + b with W = weight_orig / σ.</summary>
