@@ -89,6 +89,41 @@ public sealed class BigGanDeepParityTests
     }
 
     [Fact]
+    public void BigGanLegacyFileWithOrderedDictAndMetadataReads()
+    {
+        // torch.save(model.state_dict()) pickles an OrderedDict carrying a `_metadata` attribute; the fixture holds a
+        // plain dict. Rewrite its state-dict pickle (which starts after the three header pickles, at byte 137) into
+        // the OrderedDict form: GLOBAL collections.OrderedDict, EMPTY_TUPLE, REDUCE instead of EMPTY_DICT, and a
+        // BUILD of {'_metadata': {}} after the items. Storages follow the pickles sequentially, so nothing else moves.
+        using var scope = torch.NewDisposeScope();
+        using var folder = CreateTemporaryDirectory();
+        var original = File.ReadAllBytes(Path.Combine(FixtureFolder, "pytorch_model_legacy.bin"));
+        const int dictStart = 137;
+        Assert.Equal(new byte[] { 0x80, 2, (byte)'}' }, original[dictStart..(dictStart + 3)]);
+        const int stop = 65517;   // the pickle's STOP, right after its closing SETITEMS (found with Python's pickletools)
+        Assert.Equal(new byte[] { (byte)'u', (byte)'.' }, original[(stop - 1)..(stop + 1)]);
+        var orderedDict = "ccollections\nOrderedDict\n)R"u8.ToArray();
+        var metadata = new byte[] { (byte)'}', (byte)'(', (byte)'X', 9, 0, 0, 0 }
+            .Concat("_metadata"u8.ToArray())
+            .Concat(new byte[] { (byte)'}', (byte)'u', (byte)'b' })
+            .ToArray();
+        var rewritten = original[..(dictStart + 2)]
+            .Concat(orderedDict)
+            .Concat(original[(dictStart + 3)..stop])
+            .Concat(metadata)
+            .Concat(original[stop..])
+            .ToArray();
+        var path = folder.File("pytorch_model_legacy.bin");
+        File.WriteAllBytes(path, rewritten);
+
+        var fromOrderedDict = StateDictFile.Read(path);
+        var fromSafetensors = StateDictFile.Read(Path.Combine(FixtureFolder, "model.safetensors"));
+
+        Assert.Equal(fromSafetensors.Keys.Order(), fromOrderedDict.Keys.Order());
+        Assert.All(fromSafetensors, entry => Assert.True(entry.Value.allclose(fromOrderedDict[entry.Key], rtol: 0, atol: 0), entry.Key));
+    }
+
+    [Fact]
     public void BigGanNetworkFollowsTorchSharpDtypeMove()
     {
         using var scope = torch.NewDisposeScope();

@@ -248,7 +248,7 @@ internal sealed class TorchPickleMachine
         switch (callable.FullName)
         {
             case "collections.OrderedDict":
-                return new Dictionary<object, object?>();
+                return NewOrderedDict(arguments);
             case "torch._utils._rebuild_tensor":
             case "torch._utils._rebuild_tensor_v2":
             {
@@ -266,6 +266,33 @@ internal sealed class TorchPickleMachine
             default:
                 return new PickleOpaqueObject(callable, arguments);
         }
+    }
+
+    /// <summary>
+    /// OrderedDict() as Python 3 pickles it (items follow by SETITEMS), or OrderedDict([[key, value], ...]) as
+    /// Python 2 did.
+    /// </summary>
+    private static Dictionary<object, object?> NewOrderedDict(object?[] arguments)
+    {
+        var dictionary = new Dictionary<object, object?>();
+        if (arguments is [List<object?> items])
+        {
+            foreach (var item in items)
+            {
+                var pair = item switch
+                {
+                    List<object?> list => list.ToArray(),
+                    object?[] tuple => tuple,
+                    _ => throw new InvalidDataException("OrderedDict item is not a pair"),
+                };
+                if (pair is not [{ } key, var value])
+                {
+                    throw new InvalidDataException("OrderedDict item is not a pair");
+                }
+                dictionary[key] = value;
+            }
+        }
+        return dictionary;
     }
 
     /// <summary>
