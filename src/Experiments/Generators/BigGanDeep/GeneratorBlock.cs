@@ -40,9 +40,10 @@ public sealed class GeneratorBlock : PortLayoutModule
             register_module($"bn_{index}", _norms[index]);
             register_module($"conv_{index}", _convolutions[index]);
         }
-        if (outputChannels > inputChannels)
+        if (outputChannels != inputChannels && outputChannels * 2 != inputChannels)
         {
-            throw new ArgumentException("a BigGAN-deep block cannot widen its skip path", nameof(outputChannels));
+            // The skip path has no projection: it can only keep all channels or drop half of them.
+            throw new ArgumentException("a BigGAN-deep block keeps its width or halves it", nameof(outputChannels));
         }
     }
 
@@ -60,7 +61,7 @@ public sealed class GeneratorBlock : PortLayoutModule
         hidden = _convolutions[2].Forward(nn.functional.relu(_norms[2].Forward(hidden, condition)));
         hidden = _convolutions[3].Forward(nn.functional.relu(_norms[3].Forward(hidden, condition)));     // [N, out, H', W']
 
-        // The skip path drops channels rather than projecting them (the port keeps the first `out` channels).
+        // The skip path drops channels rather than projecting them: when the width halves, the first half is kept.
         var skip = input.shape[1] == _outputChannels ? input : input[.., .._outputChannels];             // [N, out, H, W]
         if (_upSample)
         {
