@@ -9,7 +9,7 @@ public static class SteerApp
 {
     public const int InputErrorExitCode = 2;
 
-    public static int Run(string[] args, IAnsiConsole console)
+    public static int Run(string[] args, IAnsiConsole console, TextWriter? errors = null)
     {
         var app = new CommandApp(new Commands.ConsoleTypeRegistrar(console));
         app.Configure(config =>
@@ -23,10 +23,12 @@ public static class SteerApp
         {
             return app.Run(args);
         }
-        catch (Exception e) when (e is InputException or DeviceUnavailableException or CommandParseException or CommandRuntimeException)
+        catch (Exception e) when (e is InputException or DeviceUnavailableException or CommandParseException or CommandRuntimeException
+            or Steerability.Experiments.Data.DataUnavailableException or Steerability.Experiments.Generators.CheckpointException
+            or Steerability.Experiments.Generators.ModelFileException)
         {
             console.Profile.Out.Writer.Flush();
-            Console.Error.WriteLine($"steer: {OneLine(e.Message)}");
+            (errors ?? Console.Error).WriteLine($"steer: {OneLine(e.Message)}");
             return InputErrorExitCode;
         }
     }

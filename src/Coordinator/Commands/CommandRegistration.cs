@@ -7,6 +7,9 @@ public static class CommandRegistration
 {
     public static void AddCoreCommands(IConfigurator config)
     {
+        config.AddCommand<DataCommand>("data")
+            .WithDescription("Write a PNG grid of training images, one row per class.")
+            .WithExample("data", "--model", "shapes", "--out", "shapes.png");
         config.AddCommand<TrainCommand>("train")
             .WithDescription("Train (or reuse) a built-in generator and write a PNG grid of samples per class.")
             .WithExample("train", "--model", "shapes");

@@ -72,7 +72,7 @@ public static class GeneratorLoading
         }
         var stored = new ProgressDisplay(console).Run($"training the {settings.Model} generator", report =>
             store.GetOrTrain(settings.Model, device, settings.Data, recipe,
-                new Progress<TrainingProgress>(p => report(p.Step, p.TotalSteps, $"d={p.Losses["d"]:F3} g={p.Losses["g"]:F3}"))));
+                new ProgressCallback<TrainingProgress>(p => report(p.Step, p.TotalSteps, $"d={p.Losses["d"]:F3} g={p.Losses["g"]:F3}"))));
         console.WriteLine(stored.Reused
             ? $"generator: reusing {stored.Folder}"
             : $"generator: trained and saved to {stored.Folder} (samples: {Path.Combine(stored.Folder, GeneratorCheckpoint.SamplesFile)})");

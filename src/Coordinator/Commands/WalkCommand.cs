@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Steerability.Experiments.Evaluation;
+using Steerability.Experiments.Training;
 using Steerability.GpuNode.Trials;
 
 namespace Steerability.Coordinator.Commands;
@@ -97,6 +98,6 @@ public sealed class WalkCommand(IAnsiConsole console) : AsyncCommand<WalkCommand
     {
         return new ProgressDisplay(console).Run($"{spec.Transform} {spec.Walk}", report =>
             WalkExperiment.RunAsync(generator, generator.ClassNames, spec, output,
-                new Progress<ExperimentProgress>(p => report(p.Done, p.Total, p.Loss is { } loss ? $"{p.Phase} loss={loss:F4}" : p.Phase)), cancel));
+                new ProgressCallback<ExperimentProgress>(p => report(p.Done, p.Total, p.Loss is { } loss ? $"{p.Phase} loss={loss:F4}" : p.Phase)), cancel));
     }
 }

@@ -44,11 +44,11 @@ public static class WalkExperiment
         using var walk = CreateWalk(spec, transform, generator);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var losses = WalkTrainer.Train(generator, transform, walk, new WalkTrainingOptions(spec.Steps, spec.Batch, null, spec.Seed, spec.Classes),
-            new Progress<TrainingProgress>(p => progress?.Report(new ExperimentProgress("train", p.Step, p.TotalSteps, p.Losses["masked_l2"]))), cancel);
+            new ProgressCallback<TrainingProgress>(p => progress?.Report(new ExperimentProgress("train", p.Step, p.TotalSteps, p.Losses["masked_l2"]))), cancel);
         var trainingTime = clock.Elapsed;
         clock.Restart();
         var metrics = AlphaEvaluator.Evaluate(generator, transform, walk, new EvaluationOptions(spec.EvaluationLatents, Classes: spec.Classes), classNames,
-            new Progress<TrainingProgress>(p => progress?.Report(new ExperimentProgress("evaluate", p.Step, p.TotalSteps, null))), cancel);
+            new ProgressCallback<TrainingProgress>(p => progress?.Report(new ExperimentProgress("evaluate", p.Step, p.TotalSteps, null))), cancel);
         var evaluationTime = clock.Elapsed;
         var rows = metrics.Select(m => new AlphaMetricRow
         {

@@ -1,0 +1,50 @@
+using Steerability.Experiments.Data;
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Training;
+using TorchSharp;
+
+namespace Steerability.Experiments.Tests.Training;
+
+public sealed class GanTrainingTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("steer-gan-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void TrainsAFewStepsSavesAndLoadsTheSameGenerator()
+    {
+        var (data, _) = ShapesDataset.Generate(perClass: 4, imageSize: 16, seed: 1);
+        var config = new DcganConfig(LatentSize: 8, ClassCount: 12, ImageSize: 16, Channels: 3, Width: 8, ClassEmbeddingSize: 4);
+        var options = new GanTrainingOptions(Steps: 5, Batch: 8);
+        var reports = new List<TrainingProgress>();
+        var network = GanTrainer.Train(data, config, options, torch.CPU, new ProgressCallback<TrainingProgress>(reports.Add));
+        Assert.Equal(5, reports[^1].Step);
+        Assert.True(reports.All(r => double.IsFinite(r.Losses["d"]) && double.IsFinite(r.Losses["g"])));
+
+        var key = GeneratorCheckpoint.KeyOf("shapes", config, data.Fingerprint, options, "plain");
+        Assert.NotEqual(key, GeneratorCheckpoint.KeyOf("shapes", config, data.Fingerprint, options with { Steps = 6 }, "plain"));
+        var manifest = new CheckpointManifest(GeneratorCheckpoint.Format, GeneratorCheckpoint.FormatVersion, "shapes", config, data.ClassNames,
+            data.Fingerprint, options, "plain", GeneratorCheckpoint.CodeVersion, key);
+        var folder = Path.Combine(_folder, "ckpt");
+        GeneratorCheckpoint.Save(folder, network, manifest);
+        using var original = new DcganGenerator("shapes", config, network, data.ClassNames, torch.CPU);
+        using var loaded = GeneratorCheckpoint.Load(folder, torch.CPU);
+        var z = torch.randn(4, 8, generator: new torch.Generator(3));
+        var classes = torch.tensor(new long[] { 0, 3, 7, 11 });
+        using var noGrad = torch.no_grad();
+        Assert.True(torch.allclose(original.Generate(z, classes), loaded.Generate(z, classes)), "a loaded checkpoint generates what was saved");
+        Assert.Equal(data.ClassNames, loaded.ClassNames);
+    }
+
+    [Fact]
+    public void AMissingOrForeignCheckpointIsAOneLineError()
+    {
+        var missing = Assert.Throws<CheckpointException>(() => GeneratorCheckpoint.Load(Path.Combine(_folder, "none"), torch.CPU));
+        Assert.Contains("checkpoint.json", missing.Message);
+        Directory.CreateDirectory(Path.Combine(_folder, "bad"));
+        File.WriteAllText(Path.Combine(_folder, "bad", "checkpoint.json"), "{ not json");
+        var bad = Assert.Throws<CheckpointException>(() => GeneratorCheckpoint.Load(Path.Combine(_folder, "bad"), torch.CPU));
+        Assert.DoesNotContain('\n', bad.Message);
+    }
+}
