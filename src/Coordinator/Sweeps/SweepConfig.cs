@@ -48,9 +48,23 @@ public static class SweepConfig
     /// <summary>An actor system with no networking at all: the embedded `steer run`.</summary>
     public static Config Local() => ConfigurationFactory.ParseString("akka.actor.provider = local");
 
+    /// <summary>Environment variables that override one cluster.hocon setting each (documented in cluster.hocon).</summary>
+    public static readonly IReadOnlyDictionary<string, string> EnvironmentOverrides = new Dictionary<string, string>
+    {
+        ["STEER_HOSTNAME"] = "akka.remote.dot-netty.tcp.hostname",
+        ["STEER_PUBLIC_HOSTNAME"] = "akka.remote.dot-netty.tcp.public-hostname",
+        ["STEER_PORT"] = "akka.remote.dot-netty.tcp.port",
+        ["STEER_TLS"] = "akka.remote.dot-netty.tcp.enable-ssl",
+        ["STEER_TLS_CERTIFICATE"] = "akka.remote.dot-netty.tcp.ssl.certificate.path",
+        ["STEER_TLS_PASSWORD"] = "akka.remote.dot-netty.tcp.ssl.certificate.password",
+        ["STEER_LEASE_TIMEOUT"] = "steerability.lease-timeout",
+        ["STEER_HEARTBEAT_INTERVAL"] = "steerability.heartbeat-interval",
+        ["STEER_MAX_RETRIES"] = "steerability.max-retries",
+    };
+
     /// <summary>
-    /// cluster.hocon: the file given, else ./cluster.hocon, else the copy built into steer. Environment variables
-    /// (STEER_*) are substituted by the file itself; <paramref name="overrides"/> (from flags) win over both.
+    /// cluster.hocon: the file given, else ./cluster.hocon, else the copy built into steer; then the environment
+    /// variables of <see cref="EnvironmentOverrides"/>; then <paramref name="overrides"/> (from flags), which win.
     /// </summary>
     public static Config Cluster(string? path, string overrides)
     {
@@ -68,7 +82,13 @@ public static class SweepConfig
             using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("cluster.hocon")!;
             text = new StreamReader(stream).ReadToEnd();
         }
-        return ConfigurationFactory.ParseString(overrides).WithFallback(ConfigurationFactory.ParseString(text));
+        var environment = string.Join("\n", EnvironmentOverrides
+            .Select(pair => (Path: pair.Value, Value: Environment.GetEnvironmentVariable(pair.Key)))
+            .Where(pair => !string.IsNullOrEmpty(pair.Value))
+            .Select(pair => $"{pair.Path} = \"{pair.Value!.Replace("\\", "\\\\").Replace("\"", "\\\"")}\""));
+        return ConfigurationFactory.ParseString(overrides)
+            .WithFallback(ConfigurationFactory.ParseString(environment))
+            .WithFallback(ConfigurationFactory.ParseString(text));
     }
 
     /// <summary>Reads the `steerability` section into the coordinator's and workers' settings.</summary>
