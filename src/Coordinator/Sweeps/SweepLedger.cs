@@ -260,7 +260,8 @@ public sealed class SweepLedger
             if (entry.State == TrialState.Done)
             {
                 var broken = entry.Files.FirstOrDefault(f => !intact(f));
-                if (broken is not null)
+                // Compaction moves rows into merged files and rewrites the manifests: those count as intact too.
+                if (broken is not null && !(manifest(entry.Key) is { Succeeded: true } moved && moved.Files.All(intact)))
                 {
                     var reset = new TrialReset(entry.Key, $"result file {broken.Path} is missing or altered");
                     Apply(reset, now);
