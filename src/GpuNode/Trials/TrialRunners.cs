@@ -11,9 +11,16 @@ public static class TrialRunners
 
     public const string Default = "synthetic";
 
-    public static ITrialRunner Create(string name, TimeSpan syntheticDuration = default) => name switch
+    /// <summary>Seconds each synthetic trial takes (for demos and cross-process tests); 0 when unset.</summary>
+    public const string SyntheticSecondsVariable = "STEER_SYNTHETIC_SECONDS";
+
+    public static ITrialRunner Create(string name) => name switch
     {
-        "synthetic" => new SyntheticTrialRunner { Duration = syntheticDuration },
+        "synthetic" => new SyntheticTrialRunner
+        {
+            Duration = TimeSpan.FromSeconds(double.TryParse(Environment.GetEnvironmentVariable(SyntheticSecondsVariable),
+                System.Globalization.CultureInfo.InvariantCulture, out var seconds) ? seconds : 0),
+        },
         "nowork" => new NoWorkTrialRunner(),
         _ => throw new ArgumentException($"--runner: '{name}' is not a trial runner; accepted: {string.Join(", ", Names)}"),
     };
