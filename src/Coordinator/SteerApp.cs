@@ -18,6 +18,7 @@ public static class SteerApp
             config.ConfigureConsole(console);
             config.PropagateExceptions();
             Commands.CommandRegistration.AddCoreCommands(config);
+            Commands.SweepCommandRegistration.AddSweepCommands(config);
         });
         try
         {

@@ -1,0 +1,262 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Steerability.Coordinator.Results;
+using Steerability.GpuNode.Protocol;
+using Steerability.GpuNode.Results;
+
+namespace Steerability.Coordinator.Sweeps;
+
+/// <summary>Timings of the coordinator; `cluster.hocon` documents the defaults.</summary>
+/// <param name="TickInterval">How often expired leases are looked for and the trials table refreshed.</param>
+/// <param name="TrialsTableInterval">Least time between two rewrites of the trials table during a run.</param>
+public sealed record CoordinatorSettings(LedgerOptions Ledger, TimeSpan TickInterval, TimeSpan TrialsTableInterval)
+{
+    public static readonly CoordinatorSettings Default = new(LedgerOptions.Default, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+}
+
+/// <summary>Asks the coordinator for a <see cref="SweepStatus"/> (local: progress display, tests, benchmark).</summary>
+public sealed record GetSweepStatus(bool WithLatencies = false);
+
+/// <summary>A snapshot of the sweep for progress displays and tests.</summary>
+public sealed record SweepStatus(int Total, int Done, int Failed, int Leased, int Pending, bool Finished, bool Succeeded,
+    IReadOnlyList<RunningTrial> Running, double MeanWallSeconds, int DuplicateResults, string AbortReason,
+    IReadOnlyList<TimeSpan> LeaseLatencies, IReadOnlyList<string> RecentErrors);
+
+/// <summary>A trial being run now, by whom, for how long and how far along.</summary>
+public sealed record RunningTrial(string Key, string Label, string WorkerId, int Attempt, double Progress, TimeSpan Running);
+
+/// <summary>
+/// The sweep's coordinator: a thin persistent shell around <see cref="SweepLedger"/>. It turns worker messages into
+/// ledger calls, journals the events the ledger returns before acting on them (a lease is sent only once recorded,
+/// so a restarted coordinator never hands the same trial out twice), and replays the journal to resume.
+/// </summary>
+public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
+{
+    private const string TickTimer = "tick";
+
+    private readonly SweepPlan _plan;
+    private readonly CoordinatorSettings _settings;
+    private readonly SweepLedger _ledger;
+    private readonly ArtifactStore _artifacts;
+    private readonly Dictionary<string, IActorRef> _workers = new();
+    private readonly Dictionary<string, (IActorRef Worker, WorkRequest Request)> _waiting = new();
+    private readonly List<string> _recentErrors = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private bool _announced;
+    private bool _tableDirty = true;
+    private DateTimeOffset _tableWritten = DateTimeOffset.MinValue;
+
+    public SweepCoordinator(SweepPlan plan, CoordinatorSettings settings)
+    {
+        _plan = plan;
+        _settings = settings;
+        _ledger = new SweepLedger(plan.Trials, settings.Ledger, Now);
+        _artifacts = new ArtifactStore(plan.ArtifactDir);
+
+        Recover<ILedgerEvent>(e => _ledger.Apply(e, Now));
+        Recover<RecoveryCompleted>(_ => OnRecovered());
+        Command<WorkRequest>(OnWorkRequest);
+        Command<TrialHeartbeat>(OnHeartbeat);
+        Command<TrialFinished>(OnFinished);
+        Command<Terminated>(OnTerminated);
+        Command<Tick>(_ => OnTick());
+        Command<GetSweepStatus>(request => Sender.Tell(Status(request.WithLatencies)));
+    }
+
+    public override string PersistenceId => "sweep-" + _plan.SweepId;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(SweepPlan plan, CoordinatorSettings settings) =>
+        Akka.Actor.Props.Create(() => new SweepCoordinator(plan, settings));
+
+    private static DateTimeOffset Now => DateTimeOffset.UtcNow;
+
+    private void OnRecovered()
+    {
+        _ledger.Recovered(Now);
+        var events = _ledger.Reconcile(
+            key => TablePublisher.ReadManifest(_plan.SweepDir, key),
+            file => File.Exists(Path.Combine(_plan.SweepDir, file.Path))
+                && TablePublisher.Sha256Async(Path.Combine(_plan.SweepDir, file.Path), CancellationToken.None).GetAwaiter().GetResult() == file.Sha256,
+            Now);
+        foreach (var e in events.OfType<TrialReset>())
+        {
+            _log.Warning("trial {0} reset: {1}", e.Key, e.Reason);
+        }
+        Timers.StartPeriodicTimer(TickTimer, Tick.Instance, _settings.TickInterval);
+        PersistThen(events, AfterChange);
+    }
+
+    private void OnWorkRequest(WorkRequest request)
+    {
+        var worker = Sender;
+        if (!_workers.TryGetValue(request.WorkerId, out var known) || !known.Equals(worker))
+        {
+            _workers[request.WorkerId] = worker;
+            Context.Watch(worker);
+        }
+        if (_ledger.IsFinished)
+        {
+            worker.Tell(new SweepComplete(_ledger.Succeeded, Summary()));
+            return;
+        }
+        var decision = _ledger.TryLease(request.WorkerId, request.Node, request.Device, Now);
+        if (!decision.Granted)
+        {
+            _waiting[request.WorkerId] = (worker, request);
+            worker.Tell(new NoWorkYet(decision.WhyNone));
+            return;
+        }
+        _waiting.Remove(request.WorkerId);
+        var lease = LeaseFor(decision.Entry!);
+        PersistThen(decision.Events, () => worker.Tell(lease));
+    }
+
+    private void OnHeartbeat(TrialHeartbeat beat)
+    {
+        if (!_ledger.Heartbeat(beat.Key, beat.Attempt, beat.Progress, Now))
+        {
+            Sender.Tell(new LeaseRevoked(beat.Key, beat.Attempt, "the trial has a result already or was leased again"));
+        }
+    }
+
+    private void OnFinished(TrialFinished finished)
+    {
+        var worker = Sender;
+        var decision = _ledger.Complete(finished, Now);
+        if (decision.Outcome == CompletionOutcome.Failed)
+        {
+            Remember($"{finished.Key} attempt {finished.Attempt} on {finished.WorkerId}: {finished.Error}");
+        }
+        PersistThen(decision.Events, () =>
+        {
+            worker.Tell(new TrialFinishedAck(finished.Key, finished.Attempt));
+            AfterChange();
+        });
+    }
+
+    private void OnTerminated(Terminated terminated)
+    {
+        foreach (var (workerId, _) in _workers.Where(pair => pair.Value.Equals(terminated.ActorRef)).ToList())
+        {
+            _workers.Remove(workerId);
+            _waiting.Remove(workerId);
+            var events = _ledger.WorkerLost(workerId, terminated.AddressTerminated ? "its node is gone" : "it stopped", Now);
+            foreach (var e in events.OfType<TrialAttemptFailed>())
+            {
+                Remember($"{e.Key} attempt {e.Attempt}: {e.Error}");
+            }
+            PersistThen(events, AfterChange);
+        }
+    }
+
+    private void OnTick()
+    {
+        var events = _ledger.ExpireLeases(Now);
+        foreach (var e in events.OfType<TrialAttemptFailed>())
+        {
+            Remember($"{e.Key} attempt {e.Attempt}: {e.Error}");
+        }
+        PersistThen(events, AfterChange);
+        if (_tableDirty && Now - _tableWritten >= _settings.TrialsTableInterval)
+        {
+            WriteTrialsTable();
+        }
+    }
+
+    /// <summary>Journals events the ledger has already applied, then acts; commands wait meanwhile (Persist stashes).</summary>
+    private void PersistThen(IReadOnlyList<ILedgerEvent> events, Action then)
+    {
+        if (events.Count == 0)
+        {
+            then();
+            return;
+        }
+        _tableDirty = true;
+        var remaining = events.Count;
+        PersistAll(events, _ =>
+        {
+            if (--remaining == 0)
+            {
+                then();
+            }
+        });
+    }
+
+    private void AfterChange()
+    {
+        // Work pulling: workers that asked and got nothing are owed a lease as soon as one is ready.
+        foreach (var (workerId, (worker, request)) in _waiting.ToList())
+        {
+            var decision = _ledger.TryLease(workerId, request.Node, request.Device, Now);
+            if (!decision.Granted)
+            {
+                continue;
+            }
+            _waiting.Remove(workerId);
+            var lease = LeaseFor(decision.Entry!);
+            PersistThen(decision.Events, () => worker.Tell(lease));
+        }
+        if (_ledger.IsFinished && !_announced)
+        {
+            _announced = true;
+            WriteTrialsTable();
+            var complete = new SweepComplete(_ledger.Succeeded, Summary());
+            foreach (var worker in _workers.Values)
+            {
+                worker.Tell(complete);
+            }
+            _log.Info("sweep {0} complete: {1}", _plan.Spec.Name, complete.Summary);
+        }
+    }
+
+    private void WriteTrialsTable()
+    {
+        try
+        {
+            TrialsTable.WriteAsync(_plan.SweepDir, _ledger.Entries).GetAwaiter().GetResult();
+            _tableDirty = false;
+            _tableWritten = Now;
+        }
+        catch (IOException e)
+        {
+            _log.Warning("trials table not written: {0}", e.Message);
+        }
+    }
+
+    private TrialLease LeaseFor(LedgerEntry entry) => new(entry.Key, entry.Attempts, entry.Spec.ToJson(), _plan.SweepDir,
+        _artifacts.Root, entry.Spec.GeneratorKey.Length > 0 ? _artifacts.PathFor(entry.Spec.GeneratorKey) : null,
+        _settings.Ledger.LeaseTimeout.TotalSeconds);
+
+    private void Remember(string error)
+    {
+        _recentErrors.Add(error);
+        if (_recentErrors.Count > 20)
+        {
+            _recentErrors.RemoveAt(0);
+        }
+    }
+
+    private string Summary() => _ledger.IsAborted
+        ? $"stopped: {_ledger.AbortReason}"
+        : $"{_ledger.Count(TrialState.Done)} done, {_ledger.Count(TrialState.Failed)} failed of {_ledger.Entries.Count}";
+
+    private SweepStatus Status(bool withLatencies)
+    {
+        var now = Now;
+        var done = _ledger.Entries.Where(e => e.State == TrialState.Done && e.WallSeconds > 0).ToList();
+        return new SweepStatus(_ledger.Entries.Count, _ledger.Count(TrialState.Done), _ledger.Count(TrialState.Failed),
+            _ledger.Count(TrialState.Leased), _ledger.Count(TrialState.Pending), _ledger.IsFinished, _ledger.Succeeded,
+            _ledger.Entries.Where(e => e.State == TrialState.Leased)
+                .Select(e => new RunningTrial(e.Key, e.Spec.Label, e.WorkerId, e.Attempts, e.Progress, now - e.LeasedAt)).ToList(),
+            done.Count > 0 ? done.Average(e => e.WallSeconds) : 0, _ledger.DuplicateResults, _ledger.AbortReason,
+            withLatencies ? _ledger.LeaseLatencies.ToList() : [], _recentErrors.ToList());
+    }
+
+    private sealed class Tick
+    {
+        public static readonly Tick Instance = new();
+    }
+}

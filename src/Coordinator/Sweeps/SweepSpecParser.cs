@@ -1,0 +1,430 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Steerability.Coordinator.Sweeps;
+
+/// <summary>
+/// Reads a sweep spec (YAML) and validates every field. Any problem throws <see cref="InputException"/> with one
+/// line `FILE:LINE: FIELD: what is wrong; accepted: ...`, so the user can jump straight to it.
+/// </summary>
+public static partial class SweepSpecParser
+{
+    public static readonly Budget DefaultGeneratorBudget = new(2000, 64);
+    public static readonly Budget DefaultWalkBudget = new(500, 32);
+
+    private static readonly string[] TopLevelFields =
+        ["sweep", "models", "classes", "per_class", "transforms", "walks", "regimes", "alphas", "seeds", "budget", "device"];
+
+    public static SweepSpec ParseFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InputException($"{path}: spec file not found; pass a YAML sweep spec such as experiments/quickstart.yaml");
+        }
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    public static SweepSpec Parse(string yaml, string file)
+    {
+        var reader = new Reader(file);
+        var root = reader.Load(yaml);
+        foreach (var (keyNode, _) in root.Children)
+        {
+            var key = reader.KeyName(keyNode);
+            if (!TopLevelFields.Contains(key))
+            {
+                throw reader.Error(keyNode, key, $"unknown field{Suggest(key, TopLevelFields)}; accepted: {string.Join(", ", TopLevelFields)}");
+            }
+        }
+
+        var name = reader.Scalar(root, "sweep", required: true, fallback: "")!;
+        if (!SweepNamePattern().IsMatch(name))
+        {
+            throw reader.Error(reader.ValueNode(root, "sweep")!, "sweep", $"'{name}' is not a sweep name; accepted: letters, digits, '-', '_' (it names a folder)");
+        }
+        var models = reader.Choices(root, "models", SweepCatalog.Models.Keys.ToArray(), required: true, fallback: []);
+        var perClass = reader.Bool(root, "per_class", fallback: false);
+        var classes = ParseClasses(reader, root, models, perClass);
+        var transforms = reader.Choices(root, "transforms", SweepCatalog.Transforms.Keys.ToArray(), required: true, fallback: []);
+        var walks = reader.Choices(root, "walks", SweepCatalog.Walks, required: false, fallback: SweepCatalog.Walks);
+        var regimes = reader.Choices(root, "regimes", SweepCatalog.Regimes, required: false, fallback: ["plain"]);
+        var alphas = ParseAlphas(reader, root, transforms);
+        var seeds = reader.IntList(root, "seeds", min: 0, fallback: [0]);
+        var (generatorBudget, walkBudget) = ParseBudget(reader, root);
+        var device = reader.Scalar(root, "device", required: false, fallback: "auto")!;
+        if (!SweepCatalog.DevicePolicies.Contains(device))
+        {
+            throw reader.Error(reader.ValueNode(root, "device")!, "device", $"'{device}' is not a device policy; accepted: {string.Join(", ", SweepCatalog.DevicePolicies)}");
+        }
+
+        return new SweepSpec
+        {
+            Name = name,
+            SourcePath = file,
+            Models = models,
+            Classes = classes,
+            PerClass = perClass,
+            Transforms = transforms,
+            Walks = walks,
+            Regimes = regimes,
+            Alphas = alphas,
+            Seeds = seeds,
+            GeneratorBudget = generatorBudget,
+            WalkBudget = walkBudget,
+            Device = device,
+        };
+    }
+
+    private static IReadOnlyList<string> ParseClasses(Reader reader, YamlMappingNode root, IReadOnlyList<string> models, bool perClass)
+    {
+        var node = reader.ValueNode(root, "classes");
+        if (node is null || node is YamlScalarNode { Value: "all" })
+        {
+            if (perClass)
+            {
+                var open = models.FirstOrDefault(m => SweepCatalog.Models[m] is null);
+                if (open is not null)
+                {
+                    throw reader.Error(node ?? root, "classes", $"per_class: true needs a list of class labels (model '{open}' has no fixed class list); accepted: a list such as [circle, square]");
+                }
+                return models.SelectMany(m => SweepCatalog.Models[m]!).Distinct().ToList();
+            }
+            return ["all"];
+        }
+        if (!perClass)
+        {
+            throw reader.Error(node, "classes", "a class list needs per_class: true (without it one walk covers every class); accepted: all, or per_class: true with a list");
+        }
+        var labels = reader.StringList(root, "classes");
+        for (var i = 0; i < labels.Count; i++)
+        {
+            var item = ((YamlSequenceNode)node).Children[i];
+            if (!ClassPattern().IsMatch(labels[i]))
+            {
+                throw reader.Error(item, $"classes[{i}]", $"'{labels[i]}' is not a class label; accepted: letters, digits, '_'");
+            }
+            foreach (var model in models)
+            {
+                var known = SweepCatalog.Models[model];
+                if (known is not null && !known.Contains(labels[i]))
+                {
+                    throw reader.Error(item, $"classes[{i}]", $"'{labels[i]}' is not a class of model '{model}'; accepted: {string.Join(", ", known)}");
+                }
+            }
+        }
+        return labels;
+    }
+
+    private static IReadOnlyDictionary<string, AlphaGrid> ParseAlphas(Reader reader, YamlMappingNode root, IReadOnlyList<string> transforms)
+    {
+        var result = transforms.ToDictionary(t => t, t => new AlphaGrid("default", SweepCatalog.Transforms[t]["default"]));
+        var node = reader.ValueNode(root, "alphas");
+        if (node is null)
+        {
+            return result;
+        }
+        if (node is not YamlMappingNode map)
+        {
+            throw reader.Error(node, "alphas", "expected a mapping from transform to grid; accepted: e.g. {zoom: default, shift_x: [-0.5, 0, 0.5]}");
+        }
+        foreach (var (keyNode, valueNode) in map.Children)
+        {
+            var transform = reader.KeyName(keyNode);
+            var field = $"alphas.{transform}";
+            if (!transforms.Contains(transform))
+            {
+                throw reader.Error(keyNode, field, $"'{transform}' is not among the sweep's transforms; accepted: {string.Join(", ", transforms)}");
+            }
+            var grids = SweepCatalog.Transforms[transform];
+            if (valueNode is YamlScalarNode scalar)
+            {
+                if (!grids.TryGetValue(scalar.Value ?? "", out var values))
+                {
+                    throw reader.Error(valueNode, field, $"'{scalar.Value}' is not an α grid of {transform}; accepted: {string.Join(", ", grids.Keys)}, or a list of numbers");
+                }
+                result[transform] = new AlphaGrid(scalar.Value!, values);
+                continue;
+            }
+            if (valueNode is not YamlSequenceNode sequence || sequence.Children.Count == 0)
+            {
+                throw reader.Error(valueNode, field, "expected a grid name or a non-empty list of numbers; accepted: e.g. default, or [-0.5, 0, 0.5]");
+            }
+            var alphas = new double[sequence.Children.Count];
+            for (var i = 0; i < alphas.Length; i++)
+            {
+                var item = sequence.Children[i];
+                if (item is not YamlScalarNode { Value: { } text }
+                    || !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out alphas[i])
+                    || !double.IsFinite(alphas[i]))
+                {
+                    throw reader.Error(item, $"{field}[{i}]", $"'{Describe(item)}' is not a number; accepted: finite numbers such as -0.5 or 2");
+                }
+                if (transform == "zoom" && alphas[i] <= 0)
+                {
+                    throw reader.Error(item, $"{field}[{i}]", $"'{text}' is not a zoom factor; accepted: numbers > 0 (1 = no zoom)");
+                }
+                if (i > 0 && alphas[i] <= alphas[i - 1])
+                {
+                    throw reader.Error(item, $"{field}[{i}]", $"'{text}' does not follow {alphas[i - 1].ToString(CultureInfo.InvariantCulture)}; accepted: distinct values in ascending order");
+                }
+            }
+            result[transform] = new AlphaGrid("custom", alphas);
+        }
+        return result;
+    }
+
+    private static (Budget Generator, Budget Walk) ParseBudget(Reader reader, YamlMappingNode root)
+    {
+        var node = reader.ValueNode(root, "budget");
+        if (node is null)
+        {
+            return (DefaultGeneratorBudget, DefaultWalkBudget);
+        }
+        if (node is not YamlMappingNode map)
+        {
+            throw reader.Error(node, "budget", "expected a mapping; accepted: {generator: {steps: N, batch: N}, walk: {steps: N, batch: N}}");
+        }
+        foreach (var (keyNode, _) in map.Children)
+        {
+            var key = reader.KeyName(keyNode);
+            if (key is not ("generator" or "walk"))
+            {
+                throw reader.Error(keyNode, $"budget.{key}", $"unknown field{Suggest(key, ["generator", "walk"])}; accepted: generator, walk");
+            }
+        }
+        return (ParseOneBudget(reader, map, "generator", DefaultGeneratorBudget), ParseOneBudget(reader, map, "walk", DefaultWalkBudget));
+    }
+
+    private static Budget ParseOneBudget(Reader reader, YamlMappingNode budget, string name, Budget fallback)
+    {
+        var node = reader.ValueNode(budget, name);
+        if (node is null)
+        {
+            return fallback;
+        }
+        if (node is not YamlMappingNode map)
+        {
+            throw reader.Error(node, $"budget.{name}", "expected a mapping; accepted: {steps: N, batch: N}");
+        }
+        foreach (var (keyNode, _) in map.Children)
+        {
+            var key = reader.KeyName(keyNode);
+            if (key is not ("steps" or "batch"))
+            {
+                throw reader.Error(keyNode, $"budget.{name}.{key}", $"unknown field{Suggest(key, ["steps", "batch"])}; accepted: steps, batch");
+            }
+        }
+        return new Budget(
+            reader.PositiveInt(map, "steps", $"budget.{name}.steps", fallback.Steps),
+            reader.PositiveInt(map, "batch", $"budget.{name}.batch", fallback.Batch));
+    }
+
+    private static string Describe(YamlNode node) => node is YamlScalarNode scalar ? scalar.Value ?? "" : node.NodeType.ToString().ToLowerInvariant();
+
+    /// <summary>` (did you mean 'walks'?)` for a near miss, else nothing.</summary>
+    private static string Suggest(string given, IEnumerable<string> accepted)
+    {
+        var best = accepted.Select(a => (a, d: Distance(given, a))).MinBy(pair => pair.d);
+        return best.a is not null && best.d <= Math.Max(2, given.Length / 3) ? $" (did you mean '{best.a}'?)" : "";
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+            previous = current;
+        }
+        return previous[b.Length];
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
+    private static partial Regex SweepNamePattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_]{1,64}$")]
+    private static partial Regex ClassPattern();
+
+    /// <summary>Typed access to a YAML document that turns every mismatch into a located one-line error.</summary>
+    private sealed class Reader(string file)
+    {
+        public YamlMappingNode Load(string yaml)
+        {
+            var stream = new YamlStream();
+            try
+            {
+                stream.Load(new StringReader(yaml));
+            }
+            catch (YamlException e)
+            {
+                var message = e.InnerException?.Message ?? e.Message;
+                throw new InputException($"{file}:{e.Start.Line}: (syntax): {Clean(message)}; accepted: a YAML mapping of sweep fields");
+            }
+            if (stream.Documents.Count == 0)
+            {
+                throw new InputException($"{file}:1: (document): the file is empty; accepted: a YAML mapping with at least sweep, models, transforms");
+            }
+            if (stream.Documents[0].RootNode is not YamlMappingNode root)
+            {
+                throw Error(stream.Documents[0].RootNode, "(document)", "expected a mapping of sweep fields; accepted: sweep, models, transforms, ...");
+            }
+            return root;
+        }
+
+        public InputException Error(YamlNode node, string field, string message) =>
+            new($"{file}:{node.Start.Line}: {field}: {message}");
+
+        public string KeyName(YamlNode key) =>
+            key is YamlScalarNode { Value: { } value } ? value : throw Error(key, "(key)", "keys must be plain names; accepted: sweep, models, ...");
+
+        public YamlNode? ValueNode(YamlMappingNode map, string key)
+        {
+            foreach (var (k, v) in map.Children)
+            {
+                if (k is YamlScalarNode { Value: { } name } && name == key)
+                {
+                    return v is YamlScalarNode { Value: null or "" or "~" or "null" } && v.Tag.IsEmpty ? null : v;
+                }
+            }
+            return null;
+        }
+
+        public string? Scalar(YamlMappingNode map, string key, bool required, string? fallback)
+        {
+            var node = ValueNode(map, key);
+            if (node is null)
+            {
+                return required ? throw Error(map, key, $"required field is missing; accepted: {Example(key)}") : fallback;
+            }
+            if (node is not YamlScalarNode scalar)
+            {
+                throw Error(node, key, $"expected a single value, found a {Kind(node)}; accepted: {Example(key)}");
+            }
+            return scalar.Value ?? "";
+        }
+
+        public bool Bool(YamlMappingNode map, string key, bool fallback)
+        {
+            var text = Scalar(map, key, required: false, fallback: null);
+            return text switch
+            {
+                null => fallback,
+                "true" or "yes" => true,
+                "false" or "no" => false,
+                _ => throw Error(ValueNode(map, key)!, key, $"'{text}' is not a boolean; accepted: true, false"),
+            };
+        }
+
+        public int PositiveInt(YamlMappingNode map, string key, string field, int fallback)
+        {
+            var node = ValueNode(map, key);
+            if (node is null)
+            {
+                return fallback;
+            }
+            if (node is not YamlScalarNode { Value: { } text } || !int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value <= 0)
+            {
+                throw Error(node, field, $"'{Describe(node)}' is not a positive whole number; accepted: 1, 2, ... up to {int.MaxValue}");
+            }
+            return value;
+        }
+
+        /// <summary>A list of scalars (a single scalar counts as a one-item list); empty lists and repeats are errors.</summary>
+        public List<string> StringList(YamlMappingNode map, string key)
+        {
+            var node = ValueNode(map, key)!;
+            var items = node switch
+            {
+                YamlScalarNode scalar => [scalar],
+                YamlSequenceNode sequence => sequence.Children.ToList(),
+                _ => throw Error(node, key, $"expected a list, found a {Kind(node)}; accepted: {Example(key)}"),
+            };
+            if (items.Count == 0)
+            {
+                throw Error(node, key, $"the list is empty; accepted: {Example(key)}");
+            }
+            var values = new List<string>();
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (items[i] is not YamlScalarNode { Value: { } value })
+                {
+                    throw Error(items[i], $"{key}[{i}]", $"expected a single value, found a {Kind(items[i])}; accepted: {Example(key)}");
+                }
+                if (values.Contains(value))
+                {
+                    throw Error(items[i], $"{key}[{i}]", $"'{value}' is listed twice; accepted: each value once");
+                }
+                values.Add(value);
+            }
+            return values;
+        }
+
+        public List<string> Choices(YamlMappingNode map, string key, string[] accepted, bool required, string[] fallback)
+        {
+            var node = ValueNode(map, key);
+            if (node is null)
+            {
+                return required ? throw Error(map, key, $"required field is missing; accepted: a list of {string.Join(", ", accepted)}") : [.. fallback];
+            }
+            var values = StringList(map, key);
+            for (var i = 0; i < values.Count; i++)
+            {
+                if (!accepted.Contains(values[i]))
+                {
+                    var item = node is YamlSequenceNode sequence ? sequence.Children[i] : node;
+                    throw Error(item, node is YamlSequenceNode ? $"{key}[{i}]" : key,
+                        $"'{values[i]}' is not one of the {key}{Suggest(values[i], accepted)}; accepted: {string.Join(", ", accepted)}");
+                }
+            }
+            return values;
+        }
+
+        public List<int> IntList(YamlMappingNode map, string key, int min, int[] fallback)
+        {
+            var node = ValueNode(map, key);
+            if (node is null)
+            {
+                return [.. fallback];
+            }
+            var texts = StringList(map, key);
+            var values = new List<int>();
+            for (var i = 0; i < texts.Count; i++)
+            {
+                if (!int.TryParse(texts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min)
+                {
+                    var item = node is YamlSequenceNode sequence ? sequence.Children[i] : node;
+                    throw Error(item, node is YamlSequenceNode ? $"{key}[{i}]" : key, $"'{texts[i]}' is not a whole number >= {min}; accepted: e.g. [0, 1, 2]");
+                }
+                values.Add(value);
+            }
+            return values;
+        }
+
+        private static string Kind(YamlNode node) => node switch
+        {
+            YamlMappingNode => "mapping",
+            YamlSequenceNode => "list",
+            _ => "single value",
+        };
+
+        private static string Example(string key) => key switch
+        {
+            "sweep" => "a name such as quickstart",
+            "models" => $"a list of {string.Join(", ", SweepCatalog.Models.Keys)}",
+            "transforms" => $"a list of {string.Join(", ", SweepCatalog.Transforms.Keys)}",
+            "classes" => "all, or a list of class labels",
+            "seeds" => "a list of whole numbers such as [0, 1]",
+            "device" => string.Join(", ", SweepCatalog.DevicePolicies),
+            _ => "see docs/orchestration.md",
+        };
+
+        private static string Clean(string message) => message.ReplaceLineEndings(" ").Trim().TrimEnd('.');
+    }
+}

@@ -1,0 +1,83 @@
+using Steerability.GpuNode.Trials;
+
+namespace Steerability.Coordinator.Sweeps;
+
+/// <summary>
+/// Turns a spec into trials, generators first: the plain and augmented regimes walk in a generator trained by a
+/// trial of its own (shared by every walk that needs the same one); the joint regime trains its generator with
+/// the walk, so its trials depend on nothing.
+/// </summary>
+public static class TrialExpansion
+{
+    public static IReadOnlyList<TrialSpec> Expand(SweepSpec spec)
+    {
+        var generators = new Dictionary<(string Model, string Regime, string Transform, int Seed), TrialSpec>();
+        var walks = new List<TrialSpec>();
+        foreach (var model in spec.Models)
+        {
+            foreach (var seed in spec.Seeds)
+            {
+                foreach (var transform in spec.Transforms)
+                {
+                    foreach (var regime in spec.Regimes)
+                    {
+                        var generator = regime switch
+                        {
+                            "plain" => Generator(generators, spec, model, "plain", "", seed),
+                            "augmented" => Generator(generators, spec, model, "augmented", transform, seed),
+                            _ => null,
+                        };
+                        foreach (var walk in spec.Walks)
+                        {
+                            foreach (var label in spec.Classes)
+                            {
+                                walks.Add(new TrialSpec
+                                {
+                                    Kind = "walk",
+                                    Model = model,
+                                    Class = label,
+                                    PerClass = spec.PerClass,
+                                    Transform = transform,
+                                    Walk = walk,
+                                    Regime = regime,
+                                    Steps = spec.WalkBudget.Steps,
+                                    Batch = spec.WalkBudget.Batch,
+                                    Seed = seed,
+                                    GeneratorSteps = regime == "joint" ? spec.GeneratorBudget.Steps : 0,
+                                    GeneratorBatch = regime == "joint" ? spec.GeneratorBudget.Batch : 0,
+                                    AlphaGrid = spec.Alphas[transform].Name,
+                                    Alphas = spec.Alphas[transform].Values,
+                                    GeneratorKey = generator?.Key ?? "",
+                                    Device = spec.Device,
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return [.. generators.Values, .. walks];
+    }
+
+    private static TrialSpec Generator(Dictionary<(string, string, string, int), TrialSpec> generators, SweepSpec spec,
+        string model, string regime, string transform, int seed)
+    {
+        var id = (model, regime, transform, seed);
+        if (!generators.TryGetValue(id, out var generator))
+        {
+            generator = new TrialSpec
+            {
+                Kind = "generator",
+                Model = model,
+                Transform = transform,
+                Regime = regime,
+                Steps = spec.GeneratorBudget.Steps,
+                Batch = spec.GeneratorBudget.Batch,
+                Seed = seed,
+                Device = spec.Device,
+            };
+            generators[id] = generator;
+        }
+        return generator;
+    }
+}

@@ -1,0 +1,37 @@
+namespace Steerability.GpuNode.Protocol;
+
+/// <summary>Marks the messages between coordinator and workers, all bound to <see cref="SweepMessageSerializer"/>.</summary>
+/// <remarks>Messages carry keys, paths, counts and checksums only: result data never travels through actors.</remarks>
+public interface ISweepMessage;
+
+/// <summary>A worker is free and asks for a trial (work pulling: the coordinator never pushes unrequested work).</summary>
+public sealed record WorkRequest(string WorkerId, string Node, string Device) : ISweepMessage;
+
+/// <summary>A trial handed to one worker until <see cref="DeadlineSeconds"/> from now unless renewed by heartbeats.</summary>
+/// <param name="Attempt">1 for the first lease of a trial, 2 for its first retry, ...; names this lease.</param>
+/// <param name="GeneratorDir">The checkpoint folder of the generator a walk needs, if any.</param>
+public sealed record TrialLease(string Key, int Attempt, string TrialJson, string SweepDir, string ArtifactDir,
+    string? GeneratorDir, double DeadlineSeconds) : ISweepMessage;
+
+/// <summary>No trial is ready now (its dependencies are running); the worker asks again shortly.</summary>
+public sealed record NoWorkYet(string Reason) : ISweepMessage;
+
+/// <summary>Every trial is done or failed (or the sweep stopped on a failure): the worker stops.</summary>
+public sealed record SweepComplete(bool Succeeded, string Summary) : ISweepMessage;
+
+/// <summary>A worker still runs a leased trial; renews the lease's deadline.</summary>
+public sealed record TrialHeartbeat(string Key, int Attempt, string WorkerId, double Progress) : ISweepMessage;
+
+/// <summary>The lease a heartbeat renews is no longer current (the trial finished elsewhere): stop working on it.</summary>
+public sealed record LeaseRevoked(string Key, int Attempt, string Reason) : ISweepMessage;
+
+/// <summary>A result file a worker published: its table, path relative to the sweep folder, rows and SHA-256.</summary>
+public sealed record PublishedFile(string Table, string Path, long Rows, string Sha256);
+
+/// <summary>A leased trial ended; sent until acknowledged, since the coordinator may be moving or restarting.</summary>
+public sealed record TrialFinished(string Key, int Attempt, string WorkerId, string Node, string Device,
+    bool Succeeded, string Error, PublishedFile[] Files, double WallSeconds, double Throughput,
+    string ThroughputUnit) : ISweepMessage;
+
+/// <summary>The coordinator recorded a <see cref="TrialFinished"/> (accepted, or ignored as a duplicate).</summary>
+public sealed record TrialFinishedAck(string Key, int Attempt) : ISweepMessage;

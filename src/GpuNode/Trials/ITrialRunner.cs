@@ -1,0 +1,24 @@
+namespace Steerability.GpuNode.Trials;
+
+/// <summary>Runs one trial on this worker's device and writes its result tables into the given folder.</summary>
+/// <remarks>
+/// A runner writes each result table as `TABLE.parquet` (e.g. `alpha_metrics.parquet`) in
+/// <see cref="TrialContext.OutputDir"/>; the worker then publishes those files into the sweep's partitioned tables.
+/// A generator trial writes its checkpoint into <see cref="TrialContext.ArtifactDir"/> instead.
+/// </remarks>
+public interface ITrialRunner
+{
+    Task<TrialOutcome> RunAsync(TrialSpec trial, TrialContext context, CancellationToken ct);
+}
+
+/// <summary>What a runner is given besides the trial: where to write, where dependencies are, how to report progress.</summary>
+/// <param name="OutputDir">An empty folder for this attempt's result tables.</param>
+/// <param name="ArtifactDir">For a generator trial, an empty folder its checkpoint goes to; published when it succeeds.</param>
+/// <param name="GeneratorDir">For a walk trial with a generator dependency, the folder of that generator's checkpoint.</param>
+/// <param name="Device">The worker's device spelling (`cpu`, `cuda:0`).</param>
+/// <param name="Progress">Call now and then with the fraction done (0..1); it feeds live progress and heartbeats.</param>
+public sealed record TrialContext(string OutputDir, string ArtifactDir, string? GeneratorDir, string Device,
+    Action<double> Progress);
+
+/// <summary>How a run ended, with throughput for the trials table (images or steps per second, 0 when unknown).</summary>
+public sealed record TrialOutcome(double Throughput = 0, string ThroughputUnit = "");

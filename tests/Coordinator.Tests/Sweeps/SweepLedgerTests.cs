@@ -1,0 +1,248 @@
+using Steerability.Coordinator.Sweeps;
+using Steerability.GpuNode.Protocol;
+using Steerability.GpuNode.Trials;
+using Xunit;
+
+namespace Steerability.Coordinator.Tests.Sweeps;
+
+public sealed class SweepLedgerTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    private static TrialSpec Walk(string transform, string generatorKey = "") => new()
+    {
+        Kind = "walk", Model = "shapes", Transform = transform, Walk = "linear", Steps = 1, Batch = 1,
+        Alphas = [0, 1], GeneratorKey = generatorKey,
+    };
+
+    private static TrialSpec Generator() => new() { Kind = "generator", Model = "shapes", Steps = 1, Batch = 1 };
+
+    private static SweepLedger Ledger(IEnumerable<TrialSpec> trials, int retries = 1, bool failFast = false) =>
+        new(trials, new LedgerOptions(retries, failFast, Timeout), T0);
+
+    private static TrialFinished Success(LedgerEntry entry, string worker = "n1/cpu") =>
+        new(entry.Key, entry.Attempts, worker, "n1", "cpu", true, "", [new PublishedFile("alpha_metrics", $"{entry.Key}.parquet", 2, "ab")], 1, 0, "");
+
+    private static TrialFinished Failure(string key, int attempt, string worker = "n1/cpu") =>
+        new(key, attempt, worker, "n1", "cpu", false, "boom", [], 1, 0, "");
+
+    [Fact]
+    public void A_lease_goes_to_one_worker_and_a_repeated_request_gets_the_same_lease()
+    {
+        var ledger = Ledger([Walk("zoom"), Walk("shift_x")]);
+
+        var first = ledger.TryLease("a/cpu", "a", "cpu", T0);
+        var again = ledger.TryLease("a/cpu", "a", "cpu", T0);
+        var other = ledger.TryLease("b/cpu", "b", "cpu", T0);
+
+        Assert.Equal(first.Entry!.Key, again.Entry!.Key);
+        Assert.Empty(again.Events);
+        Assert.NotEqual(first.Entry.Key, other.Entry!.Key);
+        Assert.False(ledger.TryLease("c/cpu", "c", "cpu", T0).Granted);
+    }
+
+    [Fact]
+    public void Heartbeats_renew_the_deadline_and_a_silent_lease_expires_into_a_retry()
+    {
+        var ledger = Ledger([Walk("zoom")]);
+        var lease = ledger.TryLease("a/cpu", "a", "cpu", T0).Entry!;
+
+        Assert.True(ledger.Heartbeat(lease.Key, 1, 0.5, T0 + TimeSpan.FromSeconds(8)));
+        Assert.Empty(ledger.ExpireLeases(T0 + TimeSpan.FromSeconds(15)));
+        var expired = ledger.ExpireLeases(T0 + TimeSpan.FromSeconds(19));
+
+        var failed = Assert.IsType<TrialAttemptFailed>(Assert.Single(expired));
+        Assert.False(failed.Final);
+        Assert.Contains("lease expired", failed.Error);
+        Assert.Equal(TrialState.Pending, lease.State);
+        Assert.Equal(2, ledger.TryLease("b/cpu", "b", "cpu", T0 + TimeSpan.FromSeconds(20)).Entry!.Attempts);
+    }
+
+    [Fact]
+    public void Retries_stop_at_max_retries_and_the_trial_fails_for_good()
+    {
+        var ledger = Ledger([Walk("zoom")], retries: 1);
+
+        var entry = ledger.TryLease("a/cpu", "a", "cpu", T0).Entry!;
+        Assert.Equal(CompletionOutcome.Failed, ledger.Complete(Failure(entry.Key, 1), T0).Outcome);
+        Assert.Equal(TrialState.Pending, entry.State);
+        ledger.TryLease("a/cpu", "a", "cpu", T0);
+        ledger.Complete(Failure(entry.Key, 2), T0);
+
+        Assert.Equal(TrialState.Failed, entry.State);
+        Assert.Equal(2, entry.Attempts);
+        Assert.True(ledger.IsFinished);
+        Assert.False(ledger.Succeeded);
+    }
+
+    [Fact]
+    public void Keep_going_runs_the_rest_after_a_failure_and_fail_fast_stops_leasing()
+    {
+        foreach (var failFast in new[] { false, true })
+        {
+            var ledger = Ledger([Walk("zoom"), Walk("shift_x"), Walk("shift_y")], retries: 0, failFast: failFast);
+            var running = ledger.TryLease("a/cpu", "a", "cpu", T0).Entry!;
+            var doomed = ledger.TryLease("b/cpu", "b", "cpu", T0).Entry!;
+
+            ledger.Complete(Failure(doomed.Key, 1, "b/cpu"), T0);
+            var next = ledger.TryLease("b/cpu", "b", "cpu", T0);
+
+            Assert.Equal(!failFast, next.Granted);
+            Assert.Equal(failFast, ledger.IsAborted);
+            // The trial that was running when the sweep stopped still finishes and is recorded.
+            Assert.Equal(CompletionOutcome.Accepted, ledger.Complete(Success(running, "a/cpu"), T0).Outcome);
+            if (failFast)
+            {
+                Assert.True(ledger.IsFinished);
+                Assert.Contains(doomed.Key, ledger.AbortReason);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_late_result_from_a_worker_presumed_dead_is_accepted_once_and_never_counted_twice()
+    {
+        var ledger = Ledger([Walk("zoom")]);
+        var entry = ledger.TryLease("slow/cpu", "slow", "cpu", T0).Entry!;
+        ledger.ExpireLeases(T0 + TimeSpan.FromSeconds(11));
+        ledger.TryLease("fast/cpu", "fast", "cpu", T0 + TimeSpan.FromSeconds(12));
+        Assert.Equal(2, entry.Attempts);
+
+        var late = ledger.Complete(Success(entry, "slow/cpu") with { Attempt = 1 }, T0 + TimeSpan.FromSeconds(13));
+        var second = ledger.Complete(Success(entry, "fast/cpu") with { Attempt = 2 }, T0 + TimeSpan.FromSeconds(14));
+
+        Assert.Equal(CompletionOutcome.Accepted, late.Outcome);
+        Assert.Equal("late", Assert.IsType<TrialSucceeded>(Assert.Single(late.Events)).How);
+        Assert.Equal(CompletionOutcome.Duplicate, second.Outcome);
+        Assert.Empty(second.Events);
+        Assert.Equal(1, ledger.DuplicateResults);
+        Assert.Equal(1, ledger.Count(TrialState.Done));
+        // The worker still running the second lease is told to stop.
+        Assert.False(ledger.Heartbeat(entry.Key, 2, 0.5, T0 + TimeSpan.FromSeconds(15)));
+    }
+
+    [Fact]
+    public void A_failure_from_a_stale_lease_is_ignored()
+    {
+        var ledger = Ledger([Walk("zoom")]);
+        var entry = ledger.TryLease("a/cpu", "a", "cpu", T0).Entry!;
+        ledger.ExpireLeases(T0 + TimeSpan.FromSeconds(11));
+        ledger.TryLease("b/cpu", "b", "cpu", T0 + TimeSpan.FromSeconds(11));
+
+        var outcome = ledger.Complete(Failure(entry.Key, 1, "a/cpu"), T0 + TimeSpan.FromSeconds(12));
+
+        Assert.Equal(CompletionOutcome.Stale, outcome.Outcome);
+        Assert.Equal(TrialState.Leased, entry.State);
+        Assert.Equal("b/cpu", entry.WorkerId);
+    }
+
+    [Fact]
+    public void A_walk_waits_for_its_generator_and_is_blocked_when_the_generator_fails()
+    {
+        var generator = Generator();
+        var ledger = Ledger([generator, Walk("zoom", generator.Key)], retries: 0);
+
+        var first = ledger.TryLease("a/cpu", "a", "cpu", T0).Entry!;
+        Assert.Equal(generator.Key, first.Key);
+        var none = ledger.TryLease("b/cpu", "b", "cpu", T0);
+        Assert.False(none.Granted);
+        Assert.Contains("wait for their generators", none.WhyNone);
+
+        var events = ledger.Complete(Failure(generator.Key, 1, "a/cpu"), T0).Events;
+
+        Assert.Contains(events, e => e is TrialBlocked);
+        Assert.True(ledger.IsFinished);
+        Assert.Equal(2, ledger.Count(TrialState.Failed));
+    }
+
+    [Fact]
+    public void A_finished_generator_makes_its_walks_ready()
+    {
+        var generator = Generator();
+        var ledger = Ledger([generator, Walk("zoom", generator.Key)]);
+        var entry = ledger.TryLease("a/cpu", "a", "cpu", T0).Entry!;
+
+        ledger.Complete(Success(entry, "a/cpu"), T0);
+
+        Assert.Equal("zoom", ledger.TryLease("b/cpu", "b", "cpu", T0).Entry!.Spec.Transform);
+    }
+
+    [Fact]
+    public void Device_policy_keeps_cuda_trials_off_cpu_workers()
+    {
+        var ledger = Ledger([Walk("zoom") with { Device = "cuda" }, Walk("shift_x") with { Device = "cpu" }]);
+
+        Assert.Equal("shift_x", ledger.TryLease("a/cpu", "a", "cpu", T0).Entry!.Spec.Transform);
+        Assert.False(ledger.TryLease("b/cpu", "b", "cpu", T0).Granted);
+        Assert.Equal("zoom", ledger.TryLease("g/cuda:0", "g", "cuda:0", T0).Entry!.Spec.Transform);
+    }
+
+    [Fact]
+    public void A_lost_worker_frees_its_lease_at_once()
+    {
+        var ledger = Ledger([Walk("zoom")]);
+        var entry = ledger.TryLease("a/cpu", "a", "cpu", T0).Entry!;
+
+        var events = ledger.WorkerLost("a/cpu", "node left", T0);
+
+        Assert.Contains("node left", Assert.IsType<TrialAttemptFailed>(Assert.Single(events)).Error);
+        Assert.Equal(TrialState.Pending, entry.State);
+    }
+
+    [Fact]
+    public void Replaying_the_events_rebuilds_the_same_state()
+    {
+        var generator = Generator();
+        var trials = new[] { generator, Walk("zoom", generator.Key), Walk("shift_x", generator.Key) };
+        var live = Ledger(trials);
+        var journal = new List<ILedgerEvent>();
+        var g = live.TryLease("a/cpu", "a", "cpu", T0);
+        journal.AddRange(g.Events);
+        journal.AddRange(live.Complete(Success(g.Entry!, "a/cpu"), T0).Events);
+        var w = live.TryLease("a/cpu", "a", "cpu", T0);
+        journal.AddRange(w.Events);
+        journal.AddRange(live.TryLease("b/cpu", "b", "cpu", T0).Events);
+        journal.AddRange(live.Complete(Failure(w.Entry!.Key, 1, "a/cpu"), T0).Events);
+
+        var replayed = Ledger(trials);
+        foreach (var e in journal)
+        {
+            replayed.Apply(e, T0);
+        }
+        replayed.Recovered(T0);
+
+        Assert.Equal(live.Entries.Select(e => (e.Key, e.State, e.Attempts)), replayed.Entries.Select(e => (e.Key, e.State, e.Attempts)));
+        // The worker holding a lease before the restart gets the same lease back, not a second trial.
+        Assert.Equal(live.TryLease("b/cpu", "b", "cpu", T0).Entry!.Key, replayed.TryLease("b/cpu", "b", "cpu", T0).Entry!.Key);
+    }
+
+    [Fact]
+    public void Reconciling_with_the_files_resets_lost_results_and_adopts_results_found_on_disk()
+    {
+        var ledger = Ledger([Walk("zoom"), Walk("shift_x")]);
+        var done = ledger.TryLease("a/cpu", "a", "cpu", T0).Entry!;
+        ledger.Complete(Success(done, "a/cpu"), T0);
+        var other = ledger.Entries.Single(e => e.Key != done.Key);
+
+        var events = ledger.Reconcile(
+            key => key == other.Key ? Success(other) with { Attempt = 1 } : null,
+            file => !file.Path.StartsWith(done.Key, StringComparison.Ordinal),
+            T0);
+
+        Assert.Equal(2, events.Count);
+        Assert.Equal(TrialState.Pending, done.State);
+        Assert.Equal(TrialState.Done, other.State);
+        Assert.Equal("found on disk", other.How);
+    }
+
+    [Fact]
+    public void Lease_latency_is_measured_from_when_the_trial_became_ready()
+    {
+        var ledger = Ledger([Walk("zoom")]);
+
+        ledger.TryLease("a/cpu", "a", "cpu", T0 + TimeSpan.FromMilliseconds(30));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(30), Assert.Single(ledger.LeaseLatencies));
+    }
+}
