@@ -24,6 +24,7 @@ public static class CommandRegistration
             bench.SetDescription("Benchmarks.");
             bench.AddCommand<BenchWalkCommand>("walk")
                 .WithDescription("Walk-training throughput (images/s through two generator forwards and one backward) and peak memory.");
+            SweepCommandRegistration.AddBenchCommands(bench);
         });
     }
 }

@@ -16,6 +16,14 @@ public static class InputChecks
         }
     }
 
+    public static void PositiveRate(string flag, double? value)
+    {
+        if (value is { } rate && !(rate > 0 && rate < 10))
+        {
+            throw new InputException($"{flag}: {rate} is not accepted; use a number above 0 and below 10");
+        }
+    }
+
     public static void Model(string model)
     {
         if (BuiltInModels.TryGet(model) is null)

@@ -13,7 +13,6 @@ public static class SweepCommandRegistration
         config.AddCommand<StatusCommand>("status").WithDescription("Show a sweep's trials by status");
         config.AddCommand<QueryCommand>("query").WithDescription("Run DuckDB SQL over a sweep's tables");
         config.AddCommand<CompactCommand>("compact").WithDescription("Merge a sweep's small Parquet files");
-        config.AddBranch("bench", bench => AddBenchCommands(bench));
     }
 
     /// <summary>The orchestration benchmark, separate so that a `bench` branch defined elsewhere can include it.</summary>

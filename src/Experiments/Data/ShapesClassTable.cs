@@ -34,7 +34,7 @@ public sealed record ShapeClass(
 public static class ShapesClassTable
 {
     /// <summary>Version of the table and renderer; part of every shapes checkpoint's key.</summary>
-    public const string Version = "shapes-v1";
+    public const string Version = "shapes-v2";
 
     // Spread level (0 = narrowest, 11 = widest) of each attribute for classes in ShapeKind order.
     private static readonly int[] ScaleLevel = [0, 11, 3, 8, 5, 1, 9, 6, 2, 10, 4, 7];
@@ -53,12 +53,12 @@ public static class ShapesClassTable
         return new ShapeClass(
             Name: kind.ToString().ToLowerInvariant(),
             Kind: kind,
-            Scale: new AttributeSpread(0.55, 0.01 + 0.016 * ScaleLevel[i], 0.25, 0.9),
-            CentreX: new AttributeSpread(0, 0.3 + 0.45 * ShiftXLevel[i], -9, 9),
-            CentreY: new AttributeSpread(0, 0.3 + 0.45 * ShiftYLevel[i], -9, 9),
-            Brightness: new AttributeSpread(0, 0.01 + 0.022 * BrightnessLevel[i], -0.45, 0.45),
+            Scale: new AttributeSpread(0.5, 0.02 + 0.02 * ScaleLevel[i], 0.2, 0.9),
+            CentreX: new AttributeSpread(0, 0.5 + 0.6 * ShiftXLevel[i], -10, 10),
+            CentreY: new AttributeSpread(0, 0.5 + 0.6 * ShiftYLevel[i], -10, 10),
+            Brightness: new AttributeSpread(0, 0.01 + 0.015 * BrightnessLevel[i], -0.4, 0.4),
             Hue: new AttributeSpread(30.0 * i, 5, 30.0 * i - 15, 30.0 * i + 15),
-            Tint: new AttributeSpread(0, 0.005 + 0.011 * TintLevel[i], -0.3, 0.3),
+            Tint: new AttributeSpread(0, 0.005 + 0.008 * TintLevel[i], -0.2, 0.2),
             Rotation: new AttributeSpread(0, 1 + 4.0 * RotationLevel[i], -90, 90));
     }
 }

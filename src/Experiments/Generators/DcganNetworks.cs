@@ -48,14 +48,14 @@ public sealed class DcganGeneratorNetwork : Module<Tensor, Tensor, Tensor>
 }
 
 /// <summary>
-/// Class-conditional DCGAN discriminator with a projection head: strided convs with leaky ReLU → mean-pooled
-/// features h; score = linear(h) + ⟨embed(class), h⟩. No batch norm: real and fake batches pass separately, and
-/// batch statistics would let the discriminator tell them apart by the batch rather than by the image.
+/// Class-conditional DCGAN discriminator with a projection head (SNGAN-style): spectrally normalised strided convs
+/// with leaky ReLU → mean-pooled features h; score = linear(h) + ⟨embed(class), h⟩. No batch norm: real and fake
+/// batches pass separately, and batch statistics would let it tell them apart by the batch rather than the image.
 /// </summary>
 public sealed class DcganDiscriminatorNetwork : Module<Tensor, Tensor, Tensor>
 {
     private readonly Sequential _features;
-    private readonly Linear _score;
+    private readonly SpectralNormalised _score;
     private readonly Embedding _classProjection;
 
     public DcganDiscriminatorNetwork(DcganConfig config) : base("DcganDiscriminator")
@@ -63,23 +63,27 @@ public sealed class DcganDiscriminatorNetwork : Module<Tensor, Tensor, Tensor>
         config.Validate();
         var layers = new List<(string, Module<Tensor, Tensor>)>();
         var channels = config.Width;
-        layers.Add(("down0", Conv2d(config.Channels, channels, 4, stride: 2, padding: 1)));
+        layers.Add(("down0", SpectralNormalised.Conv2d(config.Channels, channels, 4, stride: 2, padding: 1)));
         layers.Add(("act0", LeakyReLU(0.2)));
         for (var stage = 1; stage < config.Stages; stage++)
         {
-            layers.Add(($"down{stage}", Conv2d(channels, channels * 2, 4, stride: 2, padding: 1)));
+            layers.Add(($"down{stage}", SpectralNormalised.Conv2d(channels, channels * 2, 4, stride: 2, padding: 1)));
             layers.Add(($"act{stage}", LeakyReLU(0.2)));
             channels *= 2;
         }
         _features = Sequential(layers);
-        _score = Linear(channels, 1);
-        _classProjection = Embedding(config.ClassCount, channels);
+        // One extra feature: the batch's spread (minibatch standard deviation, Karras et al. 2018). A generator that
+        // draws every latent of a class alike gives a spread near 0, which the discriminator then sees at once.
+        _score = SpectralNormalised.Linear(channels + 1, 1);
+        _classProjection = Embedding(config.ClassCount, channels + 1);
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor images, Tensor classIndices)
     {
-        var h = _features.forward(images).mean([2, 3]);                                     // [N, F]
+        var features = _features.forward(images);                                           // [N, F, 4, 4]
+        var spread = features.std(0, unbiased: false).mean().expand(features.shape[0], 1);  // [N, 1]
+        var h = torch.cat([features.mean([2, 3]), spread], dim: 1);                         // [N, F + 1]
         var projection = (_classProjection.forward(classIndices) * h).sum(1, keepdim: true);  // [N, 1]
         return (_score.forward(h) + projection).view(-1);                                     // [N]
     }

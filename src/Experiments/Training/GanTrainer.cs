@@ -15,7 +15,7 @@ public static class GanTrainer
     public delegate Tensor RealBatchEdit(Tensor images, Random random);
 
     /// <summary>Weight of the mode-seeking term in the generator's loss.</summary>
-    public const double ModeSeekingWeight = 1.0;
+    public const double ModeSeekingWeight = 0.2;
 
     /// <summary>Trains and returns the generator network (train mode left on; call <see cref="Settle"/> before use).</summary>
     public static DcganGeneratorNetwork Train(
@@ -27,8 +27,14 @@ public static class GanTrainer
         var latentRandom = new torch.Generator((ulong)options.Seed);
         var generator = new DcganGeneratorNetwork(config).to(device);
         var discriminator = new DcganDiscriminatorNetwork(config).to(device);
-        using var generatorOptimizer = torch.optim.Adam(generator.parameters(), options.LearningRate, options.Beta1, 0.999);
-        using var discriminatorOptimizer = torch.optim.Adam(discriminator.parameters(), options.LearningRate, options.Beta1, 0.999);
+        using var generatorOptimizer = torch.optim.Adam(generator.parameters(), options.LearningRate, options.Beta1, options.Beta2);
+        using var discriminatorOptimizer = torch.optim.Adam(discriminator.parameters(), options.DiscriminatorLearningRate ?? options.LearningRate, options.Beta1, options.Beta2);
+        var hinge = options.Loss switch
+        {
+            "hinge" => true,
+            "nonsaturating" => false,
+            _ => throw new ArgumentException($"loss: '{options.Loss}' is not a GAN loss; accepted: nonsaturating, hinge"),
+        };
         var images = data.Images.to(device);
         var labels = data.Labels.to(device);
         var reportEvery = Math.Max(1, options.Steps / 100);
@@ -49,8 +55,11 @@ public static class GanTrainer
 
             // Discriminator: real up, fake down.
             var fake = generator.forward(z, classes);
-            var discriminatorLoss = nn.functional.softplus(-discriminator.forward(real, realClasses)).mean()
-                + nn.functional.softplus(discriminator.forward(fake.detach(), classes)).mean();
+            var realScore = discriminator.forward(real, realClasses);
+            var fakeScore = discriminator.forward(fake.detach(), classes);
+            var discriminatorLoss = hinge
+                ? nn.functional.relu(1 - realScore).mean() + nn.functional.relu(1 + fakeScore).mean()
+                : nn.functional.softplus(-realScore).mean() + nn.functional.softplus(fakeScore).mean();
             discriminatorOptimizer.zero_grad();
             discriminatorLoss.backward();
             discriminatorOptimizer.step();
@@ -61,7 +70,9 @@ public static class GanTrainer
             var imageDistance = (fake[..half] - fake[half..(2 * half)]).abs().mean([1, 2, 3]);
             var latentDistance = (z[..half] - z[half..(2 * half)]).abs().mean([1]);
             var modeSeeking = 1 / ((imageDistance / latentDistance).mean() + 1e-5);
-            var generatorLoss = nn.functional.softplus(-discriminator.forward(fake, classes)).mean() + ModeSeekingWeight * modeSeeking;
+            var score = discriminator.forward(fake, classes);
+            var adversarial = hinge ? -score.mean() : nn.functional.softplus(-score).mean();
+            var generatorLoss = adversarial + ModeSeekingWeight * modeSeeking;
             generatorOptimizer.zero_grad();
             generatorLoss.backward();
             generatorOptimizer.step();

@@ -2,13 +2,18 @@ using System.Text.Json.Serialization;
 
 namespace Steerability.Experiments.Training;
 
-/// <summary>Settings of a GAN training run (the DCGAN recipe: Adam lr 2e-4, β1 0.5, batch 64).</summary>
+/// <summary>Settings of a GAN training run (defaults: the DCGAN recipe, Adam lr 2e-4, β1 0.5, batch 64, non-saturating loss).</summary>
+/// <param name="Loss">"nonsaturating" (softplus) or "hinge".</param>
+/// <param name="DiscriminatorLearningRate">The discriminator's Adam learning rate; null = <paramref name="LearningRate"/>.</param>
 public sealed record GanTrainingOptions(
     [property: JsonPropertyName("steps")] int Steps = 1500,
     [property: JsonPropertyName("batch")] int Batch = 64,
     [property: JsonPropertyName("learning_rate")] double LearningRate = 2e-4,
     [property: JsonPropertyName("beta1")] double Beta1 = 0.5,
-    [property: JsonPropertyName("seed")] int Seed = 1);
+    [property: JsonPropertyName("seed")] int Seed = 1,
+    [property: JsonPropertyName("beta2")] double Beta2 = 0.999,
+    [property: JsonPropertyName("loss")] string Loss = "nonsaturating",
+    [property: JsonPropertyName("discriminator_learning_rate")] double? DiscriminatorLearningRate = null);
 
 /// <summary>Progress of a running training loop.</summary>
 /// <param name="Step">Steps done so far.</param>

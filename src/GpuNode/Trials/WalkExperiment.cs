@@ -15,7 +15,7 @@ namespace Steerability.GpuNode.Trials;
 /// <param name="Classes">Class indices to train and evaluate on; empty = all classes.</param>
 public sealed record WalkExperimentSpec(
     string Model, string Transform, string Walk, IReadOnlyList<int> Classes, bool PerClass,
-    int Steps, int Batch, int Seed, int EvaluationLatents, string Regime = "plain");
+    int Steps, int Batch, int Seed, int EvaluationLatents, string Regime = "plain", double? LearningRate = null);
 
 /// <summary>What a walk experiment produced.</summary>
 public sealed record WalkExperimentResult(IReadOnlyList<AlphaMetricRow> Rows, IReadOnlyList<double> Losses, string MetricsPath, string StripPath, TimeSpan TrainingTime, TimeSpan EvaluationTime);
@@ -43,7 +43,7 @@ public static class WalkExperiment
         torch.manual_seed(spec.Seed);
         using var walk = CreateWalk(spec, transform, generator);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var losses = WalkTrainer.Train(generator, transform, walk, new WalkTrainingOptions(spec.Steps, spec.Batch, null, spec.Seed, spec.Classes),
+        var losses = WalkTrainer.Train(generator, transform, walk, new WalkTrainingOptions(spec.Steps, spec.Batch, spec.LearningRate, spec.Seed, spec.Classes),
             new ProgressCallback<TrainingProgress>(p => progress?.Report(new ExperimentProgress("train", p.Step, p.TotalSteps, p.Losses["masked_l2"]))), cancel);
         var trainingTime = clock.Elapsed;
         clock.Restart();
