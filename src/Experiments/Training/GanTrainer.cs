@@ -14,8 +14,6 @@ public static class GanTrainer
     /// <summary>Changes a real batch [N, C, S, S] before the discriminator sees it; gets a generator for its draws.</summary>
     public delegate Tensor RealBatchEdit(Tensor images, Random random);
 
-    /// <summary>Weight of the mode-seeking term in the generator's loss.</summary>
-    public const double ModeSeekingWeight = 0.2;
 
     /// <summary>Trains and returns the generator network (train mode left on; call <see cref="Settle"/> before use).</summary>
     public static DcganGeneratorNetwork Train(
@@ -72,7 +70,7 @@ public static class GanTrainer
             var modeSeeking = 1 / ((imageDistance / latentDistance).mean() + 1e-5);
             var score = discriminator.forward(fake, classes);
             var adversarial = hinge ? -score.mean() : nn.functional.softplus(-score).mean();
-            var generatorLoss = adversarial + ModeSeekingWeight * modeSeeking;
+            var generatorLoss = options.ModeSeekingWeight > 0 ? adversarial + options.ModeSeekingWeight * modeSeeking : adversarial;
             generatorOptimizer.zero_grad();
             generatorLoss.backward();
             generatorOptimizer.step();

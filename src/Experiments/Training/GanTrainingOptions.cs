@@ -5,6 +5,7 @@ namespace Steerability.Experiments.Training;
 /// <summary>Settings of a GAN training run (defaults: the DCGAN recipe, Adam lr 2e-4, β1 0.5, batch 64, non-saturating loss).</summary>
 /// <param name="Loss">"nonsaturating" (softplus) or "hinge".</param>
 /// <param name="DiscriminatorLearningRate">The discriminator's Adam learning rate; null = <paramref name="LearningRate"/>.</param>
+/// <param name="ModeSeekingWeight">Weight of the mode-seeking term (Mao et al. 2019) in the generator's loss; 0 = off.</param>
 public sealed record GanTrainingOptions(
     [property: JsonPropertyName("steps")] int Steps = 1500,
     [property: JsonPropertyName("batch")] int Batch = 64,
@@ -13,7 +14,8 @@ public sealed record GanTrainingOptions(
     [property: JsonPropertyName("seed")] int Seed = 1,
     [property: JsonPropertyName("beta2")] double Beta2 = 0.999,
     [property: JsonPropertyName("loss")] string Loss = "nonsaturating",
-    [property: JsonPropertyName("discriminator_learning_rate")] double? DiscriminatorLearningRate = null);
+    [property: JsonPropertyName("discriminator_learning_rate")] double? DiscriminatorLearningRate = null,
+    [property: JsonPropertyName("mode_seeking_weight")] double ModeSeekingWeight = 0.0);
 
 /// <summary>Progress of a running training loop.</summary>
 /// <param name="Step">Steps done so far.</param>

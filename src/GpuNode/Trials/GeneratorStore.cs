@@ -16,6 +16,12 @@ public sealed record StoredGenerator(DcganGenerator Generator, string Folder, bo
 /// </summary>
 public sealed class GeneratorStore(SteerPaths paths)
 {
+    /// <summary>Where this store keeps its checkpoints and finds its data.</summary>
+    public SteerPaths Paths => paths;
+
+    /// <summary>The training data of a built-in model; mnist from <paramref name="dataFolder"/> or the set-up folder.</summary>
+    public LabelledImages LoadData(string name, string? dataFolder) => BuiltInModels.LoadData(name, dataFolder ?? paths.MnistFolder);
+
     /// <summary>Samples per class in the grid written after training.</summary>
     public const int SamplesPerClass = 8;
 
@@ -25,7 +31,7 @@ public sealed class GeneratorStore(SteerPaths paths)
     {
         var model = BuiltInModels.TryGet(name) ?? throw new ArgumentException($"--model: '{name}' is not a built-in model; accepted: {string.Join(", ", BuiltInModels.Names)}");
         var recipe = training ?? model.Training;
-        var data = BuiltInModels.LoadData(name, dataFolder ?? paths.MnistFolder);
+        var data = LoadData(name, dataFolder);
         var key = GeneratorCheckpoint.KeyOf(name, model.Config, data.Fingerprint, recipe, regime);
         var folder = Path.Combine(paths.Generators, $"{name}-{regime}-{key}");
         if (File.Exists(Path.Combine(folder, GeneratorCheckpoint.ManifestFile)))

@@ -1,0 +1,28 @@
+namespace Steerability.Experiments.Attributes;
+
+/// <summary>
+/// What an attribute detector measures on one image (pixel units at the image's own size; intensities in [0, 1]).
+/// </summary>
+/// <param name="Area">Foreground area in pixels.</param>
+/// <param name="CentreX">Foreground centroid's offset from the image centre, pixels, right positive.</param>
+/// <param name="CentreY">Likewise, down positive.</param>
+/// <param name="Orientation">Foreground's principal axis in degrees, counter-clockwise as displayed, in (−90, 90].</param>
+/// <param name="Intensity">Mean over all pixels and channels.</param>
+/// <param name="Red">Mean of the red channel.</param>
+/// <param name="Green">Mean of the green channel.</param>
+/// <param name="Blue">Mean of the blue channel.</param>
+public sealed record ImageAttributes(double Area, double CentreX, double CentreY, double Orientation, double Intensity, double Red, double Green, double Blue)
+{
+    /// <summary>The attribute a transform moves: zoom → √area (a length, so it scales linearly with zoom), shifts → centre,
+    /// brightness → intensity, color → red (the channel the limits study moves), rotations → orientation, rotate3d → √area.</summary>
+    public double For(string transform) => transform switch
+    {
+        "zoom" or "rotate3d" => Math.Sqrt(Area),
+        "shiftx" => CentreX,
+        "shifty" => CentreY,
+        "brightness" => Intensity,
+        "color" => Red,
+        "rotate2d" => Orientation,
+        _ => throw new ArgumentException($"transform: '{transform}' has no attribute"),
+    };
+}

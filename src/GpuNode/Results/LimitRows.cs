@@ -1,0 +1,55 @@
+using System.Text.Json.Serialization;
+
+namespace Steerability.GpuNode.Results;
+
+/// <summary>One row of the attributes table: the measured attribute of G(z'(α)) for one class at one α.</summary>
+public sealed class AttributeRow
+{
+    [JsonPropertyName("model")] public string Model { get; set; } = "";
+    [JsonPropertyName("class")] public string Class { get; set; } = "";
+    [JsonPropertyName("transform")] public string Transform { get; set; } = "";
+    [JsonPropertyName("walk")] public string Walk { get; set; } = "";
+    [JsonPropertyName("regime")] public string Regime { get; set; } = "plain";
+    /// <summary>Which attribute: area_sqrt, centre_x, centre_y, intensity, red, orientation.</summary>
+    [JsonPropertyName("attribute")] public string Attribute { get; set; } = "";
+    [JsonPropertyName("alpha")] public double Alpha { get; set; }
+    [JsonPropertyName("mean")] public double Mean { get; set; }
+    [JsonPropertyName("std")] public double Std { get; set; }
+    /// <summary>What a walk that follows the edit exactly would give.</summary>
+    [JsonPropertyName("expected")] public double Expected { get; set; }
+    /// <summary>True when the mean moved at least half the edit's change, in its direction.</summary>
+    [JsonPropertyName("follows")] public bool Follows { get; set; }
+    [JsonPropertyName("n")] public int N { get; set; }
+}
+
+/// <summary>One row of the variability table: an attribute's spread over one class's training images, and the model's limit for it.</summary>
+public sealed class VariabilityRow
+{
+    [JsonPropertyName("model")] public string Model { get; set; } = "";
+    [JsonPropertyName("class")] public string Class { get; set; } = "";
+    [JsonPropertyName("transform")] public string Transform { get; set; } = "";
+    [JsonPropertyName("walk")] public string Walk { get; set; } = "";
+    [JsonPropertyName("attribute")] public string Attribute { get; set; } = "";
+    [JsonPropertyName("data_mean")] public double DataMean { get; set; }
+    [JsonPropertyName("data_std")] public double DataStd { get; set; }
+    [JsonPropertyName("data_p5")] public double DataP5 { get; set; }
+    [JsonPropertyName("data_p95")] public double DataP95 { get; set; }
+    [JsonPropertyName("data_n")] public int DataN { get; set; }
+    /// <summary>Std of the attribute of G(z'(α)) over the whole α sweep.</summary>
+    [JsonPropertyName("model_spread")] public double ModelSpread { get; set; }
+    [JsonPropertyName("lowest_followed_alpha")] public double LowestFollowedAlpha { get; set; }
+    [JsonPropertyName("highest_followed_alpha")] public double HighestFollowedAlpha { get; set; }
+}
+
+/// <summary>One row of the correlation table: across classes, dataset variability against model limit.</summary>
+public sealed class CorrelationRow
+{
+    [JsonPropertyName("model")] public string Model { get; set; } = "";
+    [JsonPropertyName("transform")] public string Transform { get; set; } = "";
+    [JsonPropertyName("walk")] public string Walk { get; set; } = "";
+    [JsonPropertyName("regime")] public string Regime { get; set; } = "plain";
+    [JsonPropertyName("r")] public double R { get; set; }
+    [JsonPropertyName("p")] public double P { get; set; }
+    [JsonPropertyName("rho")] public double Rho { get; set; }
+    [JsonPropertyName("n")] public int N { get; set; }
+}

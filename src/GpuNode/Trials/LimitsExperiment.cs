@@ -1,0 +1,96 @@
+using Steerability.Experiments.Attributes;
+using Steerability.Experiments.Data;
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Training;
+using Steerability.Experiments.Transforms;
+using Steerability.GpuNode.Results;
+using TorchSharp;
+
+namespace Steerability.GpuNode.Trials;
+
+/// <summary>What a limits study produced.</summary>
+public sealed record LimitsResult(IReadOnlyList<AttributeRow> Attributes, IReadOnlyList<VariabilityRow> Variability, CorrelationRow Correlation);
+
+/// <summary>
+/// The transformation-limit study of one transform and walk (paper §4.2): per class, the spread of the transform's
+/// attribute in the training data; a walk trained on the generator; the attribute of G(z'(α)) along the α grid and
+/// its spread (the model limit); and, across classes, the correlation of variability with limit. Writes
+/// OUT/attributes.parquet, OUT/variability.parquet and OUT/correlation.parquet.
+/// </summary>
+public static class LimitsExperiment
+{
+    public const string AttributesFile = "attributes.parquet";
+    public const string VariabilityFile = "variability.parquet";
+    public const string CorrelationFile = "correlation.parquet";
+
+    /// <summary>The attribute's column name for a transform.</summary>
+    public static string AttributeName(string transform) => transform switch
+    {
+        "zoom" or "rotate3d" => "area_sqrt",
+        "shiftx" => "centre_x",
+        "shifty" => "centre_y",
+        "brightness" => "intensity",
+        "color" => "red",
+        "rotate2d" => "orientation",
+        _ => transform,
+    };
+
+    /// <summary>Per class, the spread of the transform's attribute over the class's training images.</summary>
+    public static IReadOnlyDictionary<int, AttributeSpreadSummary> DatasetVariability(LabelledImages data, string transform, IAttributeDetector detector, int maxPerClass = 1000)
+    {
+        var result = new Dictionary<int, AttributeSpreadSummary>();
+        for (var c = 0; c < data.ClassNames.Count; c++)
+        {
+            var indices = data.IndicesOfClass(c).Take(maxPerClass).ToArray();
+            var values = new List<double>();
+            foreach (var chunk in indices.Chunk(256))
+            {
+                using var scope = torch.NewDisposeScope();
+                values.AddRange(detector.Measure(data.Images.index_select(0, torch.tensor(chunk))).Select(a => a.For(transform)));
+            }
+            result[c] = AttributeSpreadSummary.Of(values);
+        }
+        return result;
+    }
+
+    public static async Task<LimitsResult> RunAsync(IImageGenerator generator, LabelledImages data, WalkExperimentSpec spec, string outputFolder,
+        IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var transform = TransformCatalog.Create(spec.Transform);
+        var detector = new ForegroundMomentsDetector();
+        var classes = spec.Classes.Count > 0 ? spec.Classes : Enumerable.Range(0, data.ClassNames.Count).ToArray();
+        var variability = DatasetVariability(data, spec.Transform, detector);
+        torch.manual_seed(spec.Seed);
+        using var walk = WalkExperiment.CreateWalk(spec, transform, generator);
+        WalkTrainer.Train(generator, transform, walk, new WalkTrainingOptions(spec.Steps, spec.Batch, spec.LearningRate, spec.Seed, classes),
+            new ProgressCallback<TrainingProgress>(p => progress?.Report(new ExperimentProgress("train", p.Step, p.TotalSteps, p.Losses["masked_l2"]))), cancel);
+        progress?.Report(new ExperimentProgress("measure", 0, 1, null));
+        var grid = walk.Kind == "nonlinear" ? transform.NonlinearTestGrid(generator.ImageSize) : transform.LinearTestGrid(generator.ImageSize);
+        var (points, limits) = TransformLimit.Measure(generator, transform, walk, detector, classes, data.ClassNames, grid, spec.EvaluationLatents, seed: 1_000_003);
+        progress?.Report(new ExperimentProgress("measure", 1, 1, null));
+        var attribute = AttributeName(spec.Transform);
+        var attributeRows = points.Select(p => new AttributeRow
+        {
+            Model = generator.Name, Class = p.ClassName, Transform = spec.Transform, Walk = spec.Walk, Regime = spec.Regime, Attribute = attribute,
+            Alpha = p.Alpha, Mean = p.Mean, Std = p.Std, Expected = p.Expected, Follows = p.Follows, N = p.Count,
+        }).ToList();
+        var variabilityRows = classes.Zip(limits).Select(pair => new VariabilityRow
+        {
+            Model = generator.Name, Class = data.ClassNames[pair.First], Transform = spec.Transform, Walk = spec.Walk, Attribute = attribute,
+            DataMean = variability[pair.First].Mean, DataStd = variability[pair.First].Std, DataP5 = variability[pair.First].P5,
+            DataP95 = variability[pair.First].P95, DataN = variability[pair.First].Count,
+            ModelSpread = pair.Second.Spread, LowestFollowedAlpha = pair.Second.LowestFollowed, HighestFollowedAlpha = pair.Second.HighestFollowed,
+        }).ToList();
+        var correlation = CorrelationResult.Of(variabilityRows.Select(r => r.DataStd).ToArray(), variabilityRows.Select(r => r.ModelSpread).ToArray());
+        var correlationRow = new CorrelationRow
+        {
+            Model = generator.Name, Transform = spec.Transform, Walk = spec.Walk, Regime = spec.Regime,
+            R = correlation.PearsonR, P = correlation.PValue, Rho = correlation.SpearmanRho, N = correlation.Count,
+        };
+        Directory.CreateDirectory(outputFolder);
+        await ParquetFile.WriteAtomicallyAsync(Path.Combine(outputFolder, AttributesFile), attributeRows, cancel);
+        await ParquetFile.WriteAtomicallyAsync(Path.Combine(outputFolder, VariabilityFile), variabilityRows, cancel);
+        await ParquetFile.WriteAtomicallyAsync(Path.Combine(outputFolder, CorrelationFile), new[] { correlationRow }, cancel);
+        return new LimitsResult(attributeRows, variabilityRows, correlationRow);
+    }
+}
