@@ -6,6 +6,7 @@ using Steerability.Experiments.Data;
 using Steerability.Experiments.Generators;
 using Steerability.Experiments.Transforms;
 using Steerability.Experiments.Walks;
+using Steerability.GpuNode.Trials;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,18 +14,14 @@ namespace Steerability.Coordinator.Commands;
 
 /// <summary>
 /// `steer bench walk`: the walk-training step's throughput — images per second through two generator forwards
-/// (target and steered) and one backward, Adam on w — and the process's peak memory. Weights are random: the
-/// cost of a step does not depend on them, and the benchmark needs no trained checkpoint.
+/// (target and steered) and one backward, Adam on w — and the process's peak memory. The built-in generators run
+/// with random weights (the cost of a step does not depend on them, so no training is needed); biggan-deep and
+/// torchscript load the given files.
 /// </summary>
 public sealed class BenchWalkCommand(IAnsiConsole console) : Command<BenchWalkCommand.Settings>
 {
-    public sealed class Settings : DeviceSettings
+    public sealed class Settings : ModelSettings
     {
-        [CommandOption("--model <MODEL>")]
-        [Description("shapes or mnist (the network sizes of the built-in generators).")]
-        [DefaultValue("shapes")]
-        public string Model { get; init; } = "shapes";
-
         [CommandOption("--batch <B>")]
         [DefaultValue(64)]
         public int Batch { get; init; } = 64;
@@ -45,23 +42,37 @@ public sealed class BenchWalkCommand(IAnsiConsole console) : Command<BenchWalkCo
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        InputChecks.Model(settings.Model);
         InputChecks.Transform(settings.Transform);
         InputChecks.Positive("--batch", settings.Batch);
         InputChecks.Positive("--steps", settings.Steps);
+        var classNames = GeneratorLoading.Validate(settings);
         var device = InputChecks.Device(settings.Device);
-        var model = BuiltInModels.TryGet(settings.Model)!;
         torch.manual_seed(1);
-        using var generator = new DcganGenerator(settings.Model, model.Config, new DcganGeneratorNetwork(model.Config), InputChecks.ClassNamesOf(settings.Model), device);
+        using var loaded = BuiltInModels.TryGet(settings.Model) is { } model
+            ? new LoadedGenerator(new DcganGenerator(settings.Model, model.Config, new DcganGeneratorNetwork(model.Config), classNames, device), classNames, "random weights")
+            : GeneratorLoading.Load(console, settings, device);
+        var generator = loaded.Generator;
         var transform = TransformCatalog.Create(settings.Transform);
         using var walk = new LinearWalk(transform, generator.LatentSize, generator.ImageSize, generator.ClassCount, false, new torch.Generator(1), device);
-        var measurement = WalkStepBenchmark.Measure(generator, transform, walk, settings.Batch, settings.Warmup, settings.Steps);
+        WalkStepBenchmark.Result measurement;
+        try
+        {
+            measurement = WalkStepBenchmark.Measure(generator, transform, walk, settings.Batch, settings.Warmup, settings.Steps);
+        }
+        catch (Exception e) when (IsOutOfMemory(e))
+        {
+            throw new InputException($"--batch: {settings.Batch} does not fit on {device} at {generator.ImageSize}×{generator.ImageSize} ({generator.Name}): out of memory; try a smaller --batch");
+        }
         var table = new Table().Border(TableBorder.Simple).AddColumns("model", "device", "batch", "steps", "images/s", "ms/step", "peak memory");
-        table.AddRow(settings.Model, device.ToString(), settings.Batch.ToString(), settings.Steps.ToString(),
+        table.AddRow(generator.Name, device.ToString(), settings.Batch.ToString(), settings.Steps.ToString(),
             measurement.ImagesPerSecond.ToString("F0"), measurement.MillisecondsPerStep.ToString("F1"), measurement.PeakMemory);
         console.Write(table);
         return 0;
     }
+
+    /// <summary>libtorch reports allocation failures as external exceptions whose message says "out of memory".</summary>
+    public static bool IsOutOfMemory(Exception e) =>
+        e is OutOfMemoryException || e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>Times the walk-training step and reports peak memory.</summary>

@@ -75,7 +75,8 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         var output = InputChecks.WritableFolder("--out", settings.Out);
         var device = InputChecks.Device(settings.Device);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var generator = GeneratorLoading.Load(console, settings, device).Generator;
+        using var loaded = GeneratorLoading.Load(console, settings, device);
+        var imageSize = loaded.Generator.ImageSize;
         var allRows = new List<AlphaMetricRow>();
         var summary = new Table().Title("Inner half of the training range: walk error below the no-walk baseline").Border(TableBorder.Simple)
             .AddColumns("transform", "walk", "α in the inner range", "mean reduction", "smallest reduction", "train s", "eval s");
@@ -84,11 +85,11 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             foreach (var walk in walks)
             {
                 var spec = new WalkExperimentSpec(settings.Model, transform, walk, [], false, settings.Steps, settings.Batch, settings.Seed, settings.EvaluationLatents, LearningRate: settings.LearningRate);
-                var result = await WalkCommand.RunAsync(console, generator, spec, Path.Combine(output, $"{transform}-{walk}"), cancellationToken);
+                var result = await WalkCommand.RunAsync(console, loaded, spec, Path.Combine(output, $"{transform}-{walk}"), cancellationToken);
                 var pooled = result.Rows.Where(r => r.Class == AlphaEvaluator.AllClasses).ToList();
                 MetricsTable.Write(console, $"{settings.Model} {transform} {walk}: masked L2, all classes pooled", pooled);
                 allRows.AddRange(result.Rows);
-                var inner = pooled.Where(r => r.BaselineL2Mean > 0 && InnerRange.Contains(transform, r.Alpha, generator.ImageSize)).ToList();
+                var inner = pooled.Where(r => r.BaselineL2Mean > 0 && InnerRange.Contains(transform, r.Alpha, imageSize)).ToList();
                 var reductions = inner.Select(r => 1 - r.L2Mean / r.BaselineL2Mean).ToList();
                 summary.AddRow(transform, walk, string.Join(" ", inner.Select(r => r.Alpha.ToString("G3"))),
                     reductions.Count > 0 ? $"{100 * reductions.Average():F0}%" : "—",

@@ -28,7 +28,7 @@ public static class InputChecks
     {
         if (BuiltInModels.TryGet(model) is null)
         {
-            throw new InputException($"--model: '{model}' is not a model; accepted: {string.Join(", ", BuiltInModels.Names)}");
+            throw new InputException($"--model: '{model}' is not a model this command trains on its own data; accepted: {string.Join(", ", BuiltInModels.Names)}");
         }
     }
 

@@ -76,7 +76,8 @@ public sealed class LimitsCommand(IAnsiConsole console) : AsyncCommand<LimitsCom
         var output = InputChecks.WritableFolder("--out", settings.Out);
         var device = InputChecks.Device(settings.Device);
         var data = BuiltInModels.LoadData(settings.Model, settings.Data ?? SteerPaths.FromEnvironment().MnistFolder);
-        using var generator = GeneratorLoading.Load(console, settings, device).Generator;
+        using var loaded = GeneratorLoading.Load(console, settings, device);
+        var generator = loaded.Generator;
         var spec = new WalkExperimentSpec(settings.Model, settings.Transform, settings.Walk, [], settings.PerClass, settings.Steps, settings.Batch,
             settings.Seed, settings.EvaluationLatents, LearningRate: settings.LearningRate);
         var result = await new ProgressDisplay(console).Run($"limits {settings.Transform} {settings.Walk}", report =>

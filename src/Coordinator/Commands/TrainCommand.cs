@@ -8,9 +8,11 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<ModelSettings>
 {
     public override int Execute(CommandContext context, ModelSettings settings, CancellationToken cancellationToken)
     {
+        InputChecks.Model(settings.Model);
         GeneratorLoading.Validate(settings);
         var device = InputChecks.Device(settings.Device);
-        using var generator = GeneratorLoading.Load(console, settings, device).Generator;
+        using var loaded = GeneratorLoading.Load(console, settings, device);
+        var generator = loaded.Generator;
         console.WriteLine($"{generator.Name}: {generator.ClassCount} classes, z dim {generator.LatentSize}, {generator.ImageSize}×{generator.ImageSize}×{generator.Channels}, on {device}");
         return 0;
     }

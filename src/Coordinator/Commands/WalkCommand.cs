@@ -64,8 +64,16 @@ public sealed class WalkCommand(IAnsiConsole console) : AsyncCommand<WalkCommand
         var spec = Validate(settings);
         var output = InputChecks.WritableFolder("--out", settings.Out);
         var device = InputChecks.Device(settings.Device);
-        using var stored = GeneratorLoading.Load(console, settings, device).Generator;
-        var result = await RunAsync(console, stored, spec, output, cancellationToken);
+        using var loaded = GeneratorLoading.Load(console, settings, device);
+        WalkExperimentResult result;
+        try
+        {
+            result = await RunAsync(console, loaded, spec, output, cancellationToken);
+        }
+        catch (Exception e) when (BenchWalkCommand.IsOutOfMemory(e))
+        {
+            throw new InputException($"--batch: {settings.Batch} does not fit on {device} at {loaded.Generator.ImageSize}×{loaded.Generator.ImageSize} ({loaded.Generator.Name}): out of memory; try a smaller --batch");
+        }
         var shown = result.Rows.Where(r => r.Class == AlphaEvaluator.AllClasses || spec.Classes.Count == 1).ToList();
         MetricsTable.Write(console, $"{settings.Model} {settings.Transform} {settings.Walk}{(settings.PerClass ? " per-class" : "")}: masked L2 over held-out latents", shown.Count > 0 ? shown : result.Rows);
         console.WriteLine($"wrote {result.MetricsPath} ({result.Rows.Count} rows) and {result.StripPath}; training {result.TrainingTime.TotalSeconds:F1} s, evaluation {result.EvaluationTime.TotalSeconds:F1} s");
@@ -75,7 +83,6 @@ public sealed class WalkCommand(IAnsiConsole console) : AsyncCommand<WalkCommand
     /// <summary>Checks every flag and returns the experiment they describe; throws <see cref="InputException"/> on the first bad one.</summary>
     public static WalkExperimentSpec Validate(Settings settings)
     {
-        InputChecks.Model(settings.Model);
         if (string.IsNullOrEmpty(settings.Transform))
         {
             throw new InputException($"--transform: missing; accepted: {string.Join(", ", Steerability.Experiments.Transforms.TransformCatalog.Names)}");
@@ -90,19 +97,19 @@ public sealed class WalkCommand(IAnsiConsole console) : AsyncCommand<WalkCommand
         InputChecks.Positive("--batch", settings.Batch);
         InputChecks.PositiveRate("--lr", settings.LearningRate);
         InputChecks.Positive("--eval-latents", settings.EvaluationLatents);
-        var classes = InputChecks.Classes(settings.Class, InputChecks.ClassNamesOf(settings.Model));
+        var classNames = GeneratorLoading.Validate(settings);
+        var classes = InputChecks.Classes(settings.Class, classNames);
         InputChecks.WritableFolder("--out", settings.Out);
         InputChecks.Device(settings.Device);
-        GeneratorLoading.Validate(settings);
         return new WalkExperimentSpec(settings.Model, settings.Transform, settings.Walk, classes, settings.PerClass,
             settings.Steps, settings.Batch, settings.Seed, settings.EvaluationLatents, LearningRate: settings.LearningRate);
     }
 
     /// <summary>Runs one walk experiment with progress shown.</summary>
-    public static Task<WalkExperimentResult> RunAsync(IAnsiConsole console, Steerability.Experiments.Generators.DcganGenerator generator, WalkExperimentSpec spec, string output, CancellationToken cancel)
+    public static Task<WalkExperimentResult> RunAsync(IAnsiConsole console, LoadedGenerator loaded, WalkExperimentSpec spec, string output, CancellationToken cancel)
     {
         return new ProgressDisplay(console).Run($"{spec.Transform} {spec.Walk}", report =>
-            WalkExperiment.RunAsync(generator, generator.ClassNames, spec, output,
+            WalkExperiment.RunAsync(loaded.Generator, loaded.ClassNames, spec, output,
                 new ProgressCallback<ExperimentProgress>(p => report(p.Done, p.Total, p.Loss is { } loss ? $"{p.Phase} loss={loss:F4}" : p.Phase)), cancel));
     }
 }

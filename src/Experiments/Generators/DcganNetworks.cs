@@ -49,7 +49,7 @@ public sealed class DcganGeneratorNetwork : Module<Tensor, Tensor, Tensor>
 
 /// <summary>
 /// Class-conditional DCGAN discriminator with a projection head (SNGAN-style): spectrally normalised strided convs
-/// with leaky ReLU → mean-pooled features h; score = linear(h) + ⟨embed(class), h⟩. No batch norm: real and fake
+/// with leaky ReLU → a 4×4 feature map h; score = linear(flattened h) + ⟨embed(class), mean-pooled h⟩. No batch norm: real and fake
 /// batches pass separately, and batch statistics would let it tell them apart by the batch rather than the image.
 /// </summary>
 public sealed class DcganDiscriminatorNetwork : Module<Tensor, Tensor, Tensor>
@@ -72,9 +72,11 @@ public sealed class DcganDiscriminatorNetwork : Module<Tensor, Tensor, Tensor>
             channels *= 2;
         }
         _features = Sequential(layers);
-        // One extra feature: the batch's spread (minibatch standard deviation, Karras et al. 2018). A generator that
-        // draws every latent of a class alike gives a spread near 0, which the discriminator then sees at once.
-        _score = SpectralNormalised.Linear(channels + 1, 1);
+        // One extra feature map: the batch's spread (minibatch standard deviation, Karras et al. 2018). A generator
+        // that draws every latent of a class alike gives a spread near 0, which the discriminator then sees at once.
+        // The score reads the whole 4×4 map, not a pooled vector: pooling would hide where the object is and how
+        // big it is, and the generator could then draw every object in the same place.
+        _score = SpectralNormalised.Linear((channels + 1) * 16, 1);
         _classProjection = Embedding(config.ClassCount, channels + 1);
         RegisterComponents();
     }
@@ -82,9 +84,9 @@ public sealed class DcganDiscriminatorNetwork : Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor images, Tensor classIndices)
     {
         var features = _features.forward(images);                                           // [N, F, 4, 4]
-        var spread = features.std(0, unbiased: false).mean().expand(features.shape[0], 1);  // [N, 1]
-        var h = torch.cat([features.mean([2, 3]), spread], dim: 1);                         // [N, F + 1]
-        var projection = (_classProjection.forward(classIndices) * h).sum(1, keepdim: true);  // [N, 1]
-        return (_score.forward(h) + projection).view(-1);                                     // [N]
+        var spread = features.std(0, unbiased: false).mean().expand(features.shape[0], 1, 4, 4);   // [N, 1, 4, 4]
+        var map = torch.cat([features, spread], dim: 1);                                    // [N, F + 1, 4, 4]
+        var projection = (_classProjection.forward(classIndices) * map.mean([2, 3])).sum(1, keepdim: true);   // [N, 1]
+        return (_score.forward(map.flatten(1)) + projection).view(-1);                       // [N]
     }
 }

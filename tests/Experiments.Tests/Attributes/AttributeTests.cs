@@ -140,3 +140,17 @@ public sealed class AttributeTests
         Assert.Equal((-1.0, 2.0), TransformLimit.FollowedRange(grid, follows, 0));
     }
 }
+
+public sealed class ShapesAttributeValidationTests
+{
+    [Fact]
+    public void TheMomentsDetectorRecoversTheTrueAttributesOfShapes()
+    {
+        var errors = ShapesAttributeValidation.Validate(new ForegroundMomentsDetector(), perClass: 40, seed: 3).ToDictionary(e => e.Attribute);
+        Assert.True(errors["centre_x"].MeanAbsoluteError < 0.5, $"centre x MAE {errors["centre_x"].MeanAbsoluteError:F3} px");
+        Assert.True(errors["centre_y"].MeanAbsoluteError < 0.5, $"centre y MAE {errors["centre_y"].MeanAbsoluteError:F3} px");
+        Assert.True(errors["scale"].MeanAbsoluteError < 0.1, $"scale relative MAE {errors["scale"].MeanAbsoluteError:F3}");
+        Assert.True(errors["orientation"].MeanAbsoluteError < 10, $"orientation MAE {errors["orientation"].MeanAbsoluteError:F2}°");
+        Assert.True(errors["brightness"].MeanAbsoluteError < 0.02, $"brightness MAE {errors["brightness"].MeanAbsoluteError:F4}");
+    }
+}
