@@ -37,7 +37,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         public int Steps { get; init; } = 400;
 
         [CommandOption("--lr <RATE>")]
-        [Description("Adam learning rate of the walk (default: 0.01, zoom 0.001 — ten times the paper's, which trained far longer).")]
+        [Description("Adam learning rate of the walk (default: 0.1; brightness and color 0.05).")]
         public double? LearningRate { get; init; }
 
         [CommandOption("--batch <B>")]

@@ -36,7 +36,7 @@ public sealed class WalkCommand(IAnsiConsole console) : AsyncCommand<WalkCommand
         public int Steps { get; init; } = 400;
 
         [CommandOption("--lr <RATE>")]
-        [Description("Adam learning rate of the walk (default: 0.01, zoom 0.001 — ten times the paper's, which trained far longer).")]
+        [Description("Adam learning rate of the walk (default: 0.1; brightness and color 0.05).")]
         public double? LearningRate { get; init; }
 
         [CommandOption("--batch <B>")]
@@ -76,7 +76,7 @@ public sealed class WalkCommand(IAnsiConsole console) : AsyncCommand<WalkCommand
         }
         var shown = result.Rows.Where(r => r.Class == AlphaEvaluator.AllClasses || spec.Classes.Count == 1).ToList();
         MetricsTable.Write(console, $"{settings.Model} {settings.Transform} {settings.Walk}{(settings.PerClass ? " per-class" : "")}: masked L2 over held-out latents", shown.Count > 0 ? shown : result.Rows);
-        console.WriteLine($"wrote {result.MetricsPath} ({result.Rows.Count} rows) and {result.StripPath}; training {result.TrainingTime.TotalSeconds:F1} s, evaluation {result.EvaluationTime.TotalSeconds:F1} s");
+        console.WriteLine($"wrote {result.MetricsPath} ({result.Rows.Count} rows) and {result.StripPath ?? "no strip (SkiaSharp's native library is missing)"}; training {result.TrainingTime.TotalSeconds:F1} s, evaluation {result.EvaluationTime.TotalSeconds:F1} s");
         return 0;
     }
 

@@ -34,7 +34,7 @@ public sealed record ShapeClass(
 public static class ShapesClassTable
 {
     /// <summary>Version of the table and renderer; part of every shapes checkpoint's key.</summary>
-    public const string Version = "shapes-v2";
+    public const string Version = "shapes-v3";
 
     // Spread level (0 = narrowest, 11 = widest) of each attribute for classes in ShapeKind order.
     private static readonly int[] ScaleLevel = [0, 11, 3, 8, 5, 1, 9, 6, 2, 10, 4, 7];
@@ -56,9 +56,9 @@ public static class ShapesClassTable
             Scale: new AttributeSpread(0.5, 0.02 + 0.02 * ScaleLevel[i], 0.2, 0.9),
             CentreX: new AttributeSpread(0, 0.5 + 0.6 * ShiftXLevel[i], -10, 10),
             CentreY: new AttributeSpread(0, 0.5 + 0.6 * ShiftYLevel[i], -10, 10),
-            Brightness: new AttributeSpread(0, 0.01 + 0.015 * BrightnessLevel[i], -0.4, 0.4),
+            Brightness: new AttributeSpread(0, 0.005 + 0.01 * BrightnessLevel[i], -0.3, 0.3),
             Hue: new AttributeSpread(30.0 * i, 5, 30.0 * i - 15, 30.0 * i + 15),
-            Tint: new AttributeSpread(0, 0.005 + 0.008 * TintLevel[i], -0.2, 0.2),
+            Tint: new AttributeSpread(0, 0.002 + 0.004 * TintLevel[i], -0.1, 0.1),
             Rotation: new AttributeSpread(0, 1 + 4.0 * RotationLevel[i], -90, 90));
     }
 }

@@ -29,9 +29,6 @@ public abstract class ImageTransform
     /// <summary>The nonlinear walk's largest training step count N.</summary>
     public abstract int NonlinearMaxSteps { get; }
 
-    /// <summary>The adam learning rate the paper uses for this transform's walk.</summary>
-    public virtual double WalkLearningRate => 1e-3;
-
     /// <summary>Applies the edit to images [N, C, S, S] with per-sample α [N, Dimensions].</summary>
     public EditResult Apply(Tensor images, Tensor alphas)
     {

@@ -14,7 +14,6 @@ public sealed class ZoomTransform : ImageTransform
     public override double IdentityAlpha => 1.0;
     public override double NonlinearStep(int imageSize) => 1.41;
     public override int NonlinearMaxSteps => 4;
-    public override double WalkLearningRate => 1e-4;
 
     protected override EditResult Edit(Tensor images, Tensor alphas)
     {

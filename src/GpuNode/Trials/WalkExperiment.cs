@@ -18,7 +18,7 @@ public sealed record WalkExperimentSpec(
     int Steps, int Batch, int Seed, int EvaluationLatents, string Regime = "plain", double? LearningRate = null);
 
 /// <summary>What a walk experiment produced.</summary>
-public sealed record WalkExperimentResult(IReadOnlyList<AlphaMetricRow> Rows, IReadOnlyList<double> Losses, string MetricsPath, string StripPath, TimeSpan TrainingTime, TimeSpan EvaluationTime);
+public sealed record WalkExperimentResult(IReadOnlyList<AlphaMetricRow> Rows, IReadOnlyList<double> Losses, string MetricsPath, string? StripPath, TimeSpan TrainingTime, TimeSpan EvaluationTime);
 
 /// <summary>Progress events of a walk experiment, by phase (train, evaluate).</summary>
 public sealed record ExperimentProgress(string Phase, int Done, int Total, double? Loss);
@@ -58,8 +58,16 @@ public static class WalkExperiment
         Directory.CreateDirectory(outputFolder);
         var metricsPath = Path.Combine(outputFolder, MetricsFile);
         await ParquetFile.WriteAtomicallyAsync(metricsPath, rows, cancel);
-        var stripPath = Path.Combine(outputFolder, StripFile);
-        WriteStrip(generator, transform, walk, spec, stripPath);
+        string? stripPath = Path.Combine(outputFolder, StripFile);
+        try
+        {
+            WriteStrip(generator, transform, walk, spec, stripPath);
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException)
+        {
+            // A worker without SkiaSharp's native library (e.g. a slimmed GPU bundle) still delivers the metrics.
+            stripPath = null;
+        }
         if (walk is nn.Module module)
         {
             module.save_safetensors(Path.Combine(outputFolder, WalkWeightsFile));

@@ -1,0 +1,114 @@
+using Spectre.Console.Testing;
+using Steerability.Coordinator;
+using Steerability.Experiments.Data;
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Training;
+using Steerability.GpuNode.Results;
+using TorchSharp;
+
+namespace Steerability.Coordinator.Tests.Commands;
+
+/// <summary>`steer walk` end to end on a tiny checkpoint: the table it prints and the files it writes.</summary>
+public sealed class WalkCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("steer-walk-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string TinyCheckpoint()
+    {
+        var (data, _) = ShapesDataset.Generate(perClass: 2, imageSize: 16, seed: 1);
+        var config = new DcganConfig(LatentSize: 8, ClassCount: 12, ImageSize: 16, Channels: 3, Width: 8, ClassEmbeddingSize: 4);
+        var options = new GanTrainingOptions(Steps: 2, Batch: 8);
+        using var network = GanTrainer.Train(data, config, options, torch.CPU);
+        var folder = Path.Combine(_folder, "checkpoint");
+        GeneratorCheckpoint.Save(folder, network, new CheckpointManifest(GeneratorCheckpoint.Format, GeneratorCheckpoint.FormatVersion, "shapes", config,
+            data.ClassNames, data.Fingerprint, options, "plain", GeneratorCheckpoint.CodeVersion, "test"));
+        return folder;
+    }
+
+    [Fact]
+    public async Task WritesTheAlphaTableAndTheStripAndPrintsThePooledRows()
+    {
+        var checkpoint = TinyCheckpoint();
+        var output = Path.Combine(_folder, "out");
+        var console = new TestConsole().Width(160);
+        var errors = new StringWriter();
+        var code = SteerApp.Run(["walk", "--checkpoint", checkpoint, "--transform", "shiftx", "--class", "circle,ring", "--steps", "3", "--batch", "4",
+            "--eval-latents", "4", "--device", "cpu", "--out", output], console, errors);
+        Assert.True(code == 0, errors.ToString());
+        var rows = await ParquetFile.ReadAsync<AlphaMetricRow>(Path.Combine(output, "alpha_metrics.parquet"));
+        Assert.Equal(3 * 9, rows.Count);                                                  // circle, ring, all × the 9 shift α
+        Assert.Equal(new[] { "all", "circle", "ring" }, rows.Select(r => r.Class).Distinct().Order());
+        Assert.All(rows.Where(r => r.Alpha == 0), r => Assert.Equal(0.0, r.L2Mean));
+        Assert.All(rows.Where(r => r.Alpha != 0), r => Assert.True(r.BaselineL2Mean > 0));
+        Assert.All(rows, r => Assert.Equal(r.Class == "all" ? 8 : 4, r.N));
+        Assert.Contains("baseline_l2_mean", console.Output);
+        Assert.True(new FileInfo(Path.Combine(output, "walk_strip.png")).Length > 100);
+        Assert.True(File.Exists(Path.Combine(output, "walk.safetensors")));
+    }
+
+    [Fact]
+    public async Task LimitsWritesVariabilityAttributesAndCorrelation()
+    {
+        var checkpoint = TinyCheckpoint();
+        var output = Path.Combine(_folder, "limits");
+        var errors = new StringWriter();
+        var console = new TestConsole().Width(160);
+        var code = SteerApp.Run(["limits", "--checkpoint", checkpoint, "--transform", "brightness", "--steps", "2", "--batch", "4",
+            "--eval-latents", "4", "--device", "cpu", "--out", output], console, errors);
+        Assert.True(code == 0, errors.ToString());
+        var variability = await ParquetFile.ReadAsync<VariabilityRow>(Path.Combine(output, "variability.parquet"));
+        Assert.Equal(12, variability.Count);
+        Assert.All(variability, v => Assert.True(v.DataStd > 0 && v.DataN > 0));
+        var attributes = await ParquetFile.ReadAsync<AttributeRow>(Path.Combine(output, "attributes.parquet"));
+        Assert.Equal(12 * 9, attributes.Count);
+        var correlation = Assert.Single(await ParquetFile.ReadAsync<CorrelationRow>(Path.Combine(output, "correlation.parquet")));
+        Assert.Equal(12, correlation.N);
+        Assert.Contains("Pearson r", console.Output);
+    }
+
+    [Fact]
+    public void ACheckpointForAnotherModelIsRefused()
+    {
+        var checkpoint = TinyCheckpoint();
+        var errors = new StringWriter();
+        var code = SteerApp.Run(["walk", "--model", "mnist", "--checkpoint", checkpoint, "--transform", "zoom", "--device", "cpu", "--out", Path.Combine(_folder, "o")],
+            new TestConsole(), errors);
+        Assert.Equal(2, code);
+        Assert.Contains("holds a 'shapes' generator", errors.ToString());
+    }
+
+    [Theory]
+    [InlineData("limits", "--transform", "warp", "--transform")]
+    [InlineData("limits", "--model", "biggan-deep", "--model")]
+    [InlineData("remedies", "--regimes", "plain,frozen", "--regimes")]
+    [InlineData("remedies", "--augmented-share", "1.5", "--augmented-share")]
+    [InlineData("bench", "--batch", "0", "--batch")]
+    [InlineData("walk", "--truncation", "2", "--weights")]
+    public void OtherCommandsRefuseBadInputInOneLine(string command, string flag, string value, string named)
+    {
+        var output = Path.Combine(_folder, "o");
+        var args = command switch
+        {
+            "bench" => new List<string> { "bench", "walk", "--device", "cpu" },
+            "walk" => new List<string> { "walk", "--model", "biggan-deep", "--transform", "zoom", "--device", "cpu", "--out", output },
+            _ => new List<string> { command, "--transform", "zoom", "--device", "cpu", "--out", output },
+        };
+        var at = args.IndexOf(flag);
+        if (at >= 0)
+        {
+            args[at + 1] = value;
+        }
+        else
+        {
+            args.AddRange([flag, value]);
+        }
+        var errors = new StringWriter();
+        var code = SteerApp.Run(args.ToArray(), new TestConsole(), errors);
+        Assert.Equal(2, code);
+        Assert.Single(errors.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(named, errors.ToString());
+        Assert.False(Directory.Exists(output));
+    }
+}
