@@ -43,7 +43,7 @@ public static class ShapesAttributeValidation
             new("centre_x", "px", "point-symmetric", symmetric.Average(i => Math.Abs(measured[i].CentreX - truth[i].CentreX)), symmetric.Length),
             new("centre_y", "px", "point-symmetric", symmetric.Average(i => Math.Abs(measured[i].CentreY - truth[i].CentreY)), symmetric.Length),
             new("scale", "relative", "all", all.Average(i => Math.Abs(Math.Sqrt(measured[i].Area / unitArea[kinds[i]]) - truth[i].Scale) / truth[i].Scale), all.Length),
-            new("orientation", "degrees", "ellipse, diamond", elongated.Average(i => AngleError(measured[i].Orientation, truth[i].Rotation)), elongated.Length),
+            new("orientation", "degrees", "ellipse, diamond", elongated.Average(i => AngleError(measured[i].Orientation, truth[i].Rotation + LongAxis(kinds[i]))), elongated.Length),
             new("brightness", "[0, 1] units", "all (first 240)", brightnessErrors.Average(), brightnessErrors.Length),
         ];
     }
@@ -59,6 +59,9 @@ public static class ShapesAttributeValidation
         using var image = torch.tensor(pixels, new long[] { 1, 3, imageSize, imageSize });
         return detector.Measure(image)[0];
     }
+
+    /// <summary>The angle of a shape's long axis at rotation 0: the ellipse lies along x, the diamond along y.</summary>
+    private static double LongAxis(ShapeKind kind) => kind == ShapeKind.Diamond ? 90 : 0;
 
     /// <summary>Difference of two axis angles modulo 180°, in [0, 90].</summary>
     private static double AngleError(double a, double b)
