@@ -17,6 +17,8 @@ public static class SteerApp
             config.SetApplicationName("steer");
             config.ConfigureConsole(console);
             config.PropagateExceptions();
+            // An unknown flag is an error, not a "remaining argument" silently ignored.
+            config.UseStrictParsing();
             Commands.CommandRegistration.AddCoreCommands(config);
             Commands.SweepCommandRegistration.AddSweepCommands(config);
         });
