@@ -27,7 +27,10 @@ public sealed class WalkSweepTests
         var plan = fixture.Plan();
         var runner = new WalkTrialRunner(new SteerPaths(Path.Combine(fixture.Root, "home")));
 
-        await using (var host = SweepHost.StartEmbedded(plan, SweepFixture.Coordinator, SweepFixture.Worker, runner, 1, "cpu"))
+        // Real training saturates the cores, and on a shared machine heartbeats can lag by seconds: a lease timeout
+        // as short as the synthetic tests' would revoke healthy trials.
+        var coordinator = SweepFixture.Coordinator with { Ledger = SweepFixture.Coordinator.Ledger with { LeaseTimeout = TimeSpan.FromSeconds(60) } };
+        await using (var host = SweepHost.StartEmbedded(plan, coordinator, SweepFixture.Worker, runner, 1, "cpu"))
         {
             var status = await host.WaitForCompletionAsync(null, TimeSpan.FromMilliseconds(100), new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
             Assert.True(status.Succeeded, string.Join("; ", status.RecentErrors));
