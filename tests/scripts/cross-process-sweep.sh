@@ -14,9 +14,9 @@ cd "$work"
 dotnet "$dll" coordinator "$root/experiments/quickstart.yaml" --out "$work/results" --port "$port" > coordinator.log 2>&1 &
 coordinator=$!
 sleep 3
-STEER_SYNTHETIC_SECONDS=1 dotnet "$dll" node --seed "127.0.0.1:$port" --device cpu > node1.log 2>&1 &
+STEER_SYNTHETIC_SECONDS=1 dotnet "$dll" node --seed "127.0.0.1:$port" --device cpu --runner synthetic > node1.log 2>&1 &
 node1=$!
-STEER_SYNTHETIC_SECONDS=1 dotnet "$dll" node --seed "127.0.0.1:$port" --device cpu > node2.log 2>&1 &
+STEER_SYNTHETIC_SECONDS=1 dotnet "$dll" node --seed "127.0.0.1:$port" --device cpu --runner synthetic > node2.log 2>&1 &
 node2=$!
 # Kill node 2 as soon as it has started a trial (its attempt folder appears).
 for _ in $(seq 1 300); do

@@ -35,7 +35,7 @@ public class SweepRunSettings : CommandSettings
     public bool FailFast { get; init; }
 
     [CommandOption("--runner <NAME>")]
-    [Description("Trial runner: synthetic (small real tables, no training) or nowork")]
+    [Description("Trial runner: walk (default: trains generators and walks), synthetic (small real tables, no training) or nowork")]
     public string Runner { get; init; } = TrialRunners.Default;
 
     [CommandOption("--config <FILE>")]
@@ -154,7 +154,7 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
         public int? Port { get; init; }
 
         [CommandOption("--runner <NAME>")]
-        [Description("Trial runner: synthetic or nowork")]
+        [Description("Trial runner: walk (default), synthetic or nowork")]
         public string Runner { get; init; } = TrialRunners.Default;
 
         [CommandOption("--config <FILE>")]

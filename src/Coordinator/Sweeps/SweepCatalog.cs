@@ -1,15 +1,24 @@
+using Steerability.Experiments.Data;
+using Steerability.Experiments.Transforms;
+
 namespace Steerability.Coordinator.Sweeps;
 
 /// <summary>What a sweep spec may name: models with their classes, transforms with their α grids, walks, regimes.</summary>
-/// <remarks>One table, so that adding a transform or model to the science is one edit here and in src/Experiments.</remarks>
+/// <remarks>
+/// Models and transforms come from the science (src/Experiments), so a spec can only name what a worker can run;
+/// named α grids are the paper's test grids, which depend on the walk type and the model's image size.
+/// </remarks>
 public static class SweepCatalog
 {
     /// <summary>Models and their class labels (null: any label made of letters, digits and `_`).</summary>
     public static readonly IReadOnlyDictionary<string, string[]?> Models = new Dictionary<string, string[]?>
     {
-        ["shapes"] = null,
+        ["shapes"] = ShapesClassTable.Classes.Select(c => c.Name).ToArray(),
         ["mnist"] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
     };
+
+    /// <summary>Every transform, named as in results and on the command line.</summary>
+    public static readonly string[] Transforms = [.. TransformCatalog.Names];
 
     public static readonly string[] Walks = ["linear", "nonlinear"];
 
@@ -17,17 +26,49 @@ public static class SweepCatalog
 
     public static readonly string[] DevicePolicies = ["auto", "cpu", "cuda"];
 
-    /// <summary>Transforms with their named α grids. Zoom's α is a scale factor; the others are additive (0 = identity).</summary>
-    public static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>> Transforms =
-        new Dictionary<string, IReadOnlyDictionary<string, double[]>>
-        {
-            ["zoom"] = Grids([0.25, 0.5, 1, 2, 4], [0.25, 0.35, 0.5, 0.71, 1, 1.41, 2, 2.83, 4]),
-            ["shift_x"] = Grids([-0.5, -0.25, 0, 0.25, 0.5], [-0.5, -0.375, -0.25, -0.125, 0, 0.125, 0.25, 0.375, 0.5]),
-            ["shift_y"] = Grids([-0.5, -0.25, 0, 0.25, 0.5], [-0.5, -0.375, -0.25, -0.125, 0, 0.125, 0.25, 0.375, 0.5]),
-            ["rotate_2d"] = Grids([-90, -45, 0, 45, 90], [-90, -67.5, -45, -22.5, 0, 22.5, 45, 67.5, 90]),
-            ["brightness"] = Grids([-0.5, -0.25, 0, 0.25, 0.5], [-0.5, -0.375, -0.25, -0.125, 0, 0.125, 0.25, 0.375, 0.5]),
-        };
+    /// <summary>
+    /// Named α grids: `default` is the paper's test grid for the walk type; `fine` adds the midpoint between each
+    /// pair of neighbours (geometric for zoom's factors, whole pixels for shifts), about twice as many points.
+    /// </summary>
+    public static readonly string[] AlphaGrids = ["default", "fine"];
 
-    private static IReadOnlyDictionary<string, double[]> Grids(double[] standard, double[] fine) =>
-        new Dictionary<string, double[]> { ["default"] = standard, ["fine"] = fine };
+    /// <summary>The side in pixels of a model's images (shift grids are in pixels, so they depend on it).</summary>
+    public static int ImageSize(string model) =>
+        (BuiltInModels.TryGet(model) ?? throw new ArgumentException($"model '{model}' is not a built-in model")).Config.ImageSize;
+
+    /// <summary>The values of the named grid for one transform, walk type and image size, ascending.</summary>
+    public static double[] Grid(string transform, string grid, string walk, int imageSize)
+    {
+        var edit = TransformCatalog.Create(transform);
+        var paper = (walk == "nonlinear" ? edit.NonlinearTestGrid(imageSize) : edit.LinearTestGrid(imageSize)).ToArray();
+        return grid switch
+        {
+            "default" => paper,
+            "fine" => Refine(edit, paper),
+            _ => throw new ArgumentException($"'{grid}' is not an α grid; accepted: {string.Join(", ", AlphaGrids)}"),
+        };
+    }
+
+    /// <summary>The grid with a midpoint inserted between neighbours, in the transform's own units.</summary>
+    private static double[] Refine(ImageTransform edit, double[] grid)
+    {
+        var values = new List<double>();
+        for (var i = 0; i < grid.Length; i++)
+        {
+            if (i > 0)
+            {
+                var (low, high) = (grid[i - 1], grid[i]);
+                values.Add(edit switch
+                {
+                    // Zoom factors are multiplicative: halfway between ½ and 2 is 1, not 1.25.
+                    ZoomTransform => Math.Round(Math.Sqrt(low * high), 4),
+                    // Shifts move whole pixels (the edit rounds α), so a fractional midpoint would repeat a neighbour.
+                    ShiftTransform => Math.Round((low + high) / 2, MidpointRounding.AwayFromZero),
+                    _ => Math.Round((low + high) / 2, 6),
+                });
+            }
+            values.Add(grid[i]);
+        }
+        return values.Distinct().Order().ToArray();
+    }
 }

@@ -12,16 +12,27 @@ public sealed record SweepSpec
     public required IReadOnlyList<string> Transforms { get; init; }
     public required IReadOnlyList<string> Walks { get; init; }
     public required IReadOnlyList<string> Regimes { get; init; }
-    /// <summary>For each transform, the grid name (or `custom`) and its α values.</summary>
+    /// <summary>For each transform, its α grid: a name resolved per walk type and model at expansion, or a list.</summary>
     public required IReadOnlyDictionary<string, AlphaGrid> Alphas { get; init; }
     public required IReadOnlyList<int> Seeds { get; init; }
-    public required Budget GeneratorBudget { get; init; }
+    /// <summary>Generator training budget; null: each model's own recipe (BuiltInModels).</summary>
+    public required Budget? GeneratorBudget { get; init; }
     public required Budget WalkBudget { get; init; }
+    /// <summary>Held-out latents per class each walk is evaluated on (`budget.walk.eval_latents`).</summary>
+    public int EvalLatents { get; init; } = SweepSpecParser.DefaultEvalLatents;
     public string Device { get; init; } = "auto";
 }
 
 /// <summary>A training budget: optimisation steps and batch size.</summary>
 public sealed record Budget(int Steps, int Batch);
 
-/// <summary>An α grid: a catalog name (or `custom` for a list in the spec) and its values, ascending.</summary>
-public sealed record AlphaGrid(string Name, double[] Values);
+/// <summary>
+/// An α grid: a catalog name (`default`, `fine`) whose values depend on the walk type and image size, or `custom`
+/// with the spec's own ascending list in <see cref="Values"/>, used as given for every walk type and model.
+/// </summary>
+public sealed record AlphaGrid(string Name, double[]? Values = null)
+{
+    /// <summary>The α values for one transform, walk type and model.</summary>
+    public double[] Resolve(string transform, string walk, string model) =>
+        Values ?? SweepCatalog.Grid(transform, Name, walk, SweepCatalog.ImageSize(model));
+}

@@ -11,8 +11,10 @@ namespace Steerability.Coordinator.Sweeps;
 /// </summary>
 public static partial class SweepSpecParser
 {
-    public static readonly Budget DefaultGeneratorBudget = new(2000, 64);
+    /// <summary>Fills the fields a given `budget.generator` leaves out (without one, each model's recipe is used).</summary>
+    public static readonly Budget DefaultGeneratorBudget = new(1500, 64);
     public static readonly Budget DefaultWalkBudget = new(500, 32);
+    public const int DefaultEvalLatents = 256;
 
     private static readonly string[] TopLevelFields =
         ["sweep", "models", "classes", "per_class", "transforms", "walks", "regimes", "alphas", "seeds", "budget", "device"];
@@ -47,12 +49,12 @@ public static partial class SweepSpecParser
         var models = reader.Choices(root, "models", SweepCatalog.Models.Keys.ToArray(), required: true, fallback: []);
         var perClass = reader.Bool(root, "per_class", fallback: false);
         var classes = ParseClasses(reader, root, models, perClass);
-        var transforms = reader.Choices(root, "transforms", SweepCatalog.Transforms.Keys.ToArray(), required: true, fallback: []);
+        var transforms = reader.Choices(root, "transforms", SweepCatalog.Transforms, required: true, fallback: []);
         var walks = reader.Choices(root, "walks", SweepCatalog.Walks, required: false, fallback: SweepCatalog.Walks);
         var regimes = reader.Choices(root, "regimes", SweepCatalog.Regimes, required: false, fallback: ["plain"]);
         var alphas = ParseAlphas(reader, root, transforms);
         var seeds = reader.IntList(root, "seeds", min: 0, fallback: [0]);
-        var (generatorBudget, walkBudget) = ParseBudget(reader, root);
+        var (generatorBudget, walkBudget, evalLatents) = ParseBudget(reader, root);
         var device = reader.Scalar(root, "device", required: false, fallback: "auto")!;
         if (!SweepCatalog.DevicePolicies.Contains(device))
         {
@@ -73,6 +75,7 @@ public static partial class SweepSpecParser
             Seeds = seeds,
             GeneratorBudget = generatorBudget,
             WalkBudget = walkBudget,
+            EvalLatents = evalLatents,
             Device = device,
         };
     }
@@ -119,7 +122,7 @@ public static partial class SweepSpecParser
 
     private static IReadOnlyDictionary<string, AlphaGrid> ParseAlphas(Reader reader, YamlMappingNode root, IReadOnlyList<string> transforms)
     {
-        var result = transforms.ToDictionary(t => t, t => new AlphaGrid("default", SweepCatalog.Transforms[t]["default"]));
+        var result = transforms.ToDictionary(t => t, _ => new AlphaGrid("default"));
         var node = reader.ValueNode(root, "alphas");
         if (node is null)
         {
@@ -127,7 +130,7 @@ public static partial class SweepSpecParser
         }
         if (node is not YamlMappingNode map)
         {
-            throw reader.Error(node, "alphas", "expected a mapping from transform to grid; accepted: e.g. {zoom: default, shift_x: [-0.5, 0, 0.5]}");
+            throw reader.Error(node, "alphas", "expected a mapping from transform to grid; accepted: e.g. {zoom: default, shiftx: [-8, 0, 8]}");
         }
         foreach (var (keyNode, valueNode) in map.Children)
         {
@@ -137,19 +140,18 @@ public static partial class SweepSpecParser
             {
                 throw reader.Error(keyNode, field, $"'{transform}' is not among the sweep's transforms; accepted: {string.Join(", ", transforms)}");
             }
-            var grids = SweepCatalog.Transforms[transform];
             if (valueNode is YamlScalarNode scalar)
             {
-                if (!grids.TryGetValue(scalar.Value ?? "", out var values))
+                if (!SweepCatalog.AlphaGrids.Contains(scalar.Value ?? ""))
                 {
-                    throw reader.Error(valueNode, field, $"'{scalar.Value}' is not an α grid of {transform}; accepted: {string.Join(", ", grids.Keys)}, or a list of numbers");
+                    throw reader.Error(valueNode, field, $"'{scalar.Value}' is not an α grid of {transform}; accepted: {string.Join(", ", SweepCatalog.AlphaGrids)}, or a list of numbers in {Units(transform)}");
                 }
-                result[transform] = new AlphaGrid(scalar.Value!, values);
+                result[transform] = new AlphaGrid(scalar.Value!);
                 continue;
             }
             if (valueNode is not YamlSequenceNode sequence || sequence.Children.Count == 0)
             {
-                throw reader.Error(valueNode, field, "expected a grid name or a non-empty list of numbers; accepted: e.g. default, or [-0.5, 0, 0.5]");
+                throw reader.Error(valueNode, field, $"expected a grid name or a non-empty list of numbers; accepted: {string.Join(", ", SweepCatalog.AlphaGrids)}, or a list in {Units(transform)}");
             }
             var alphas = new double[sequence.Children.Count];
             for (var i = 0; i < alphas.Length; i++)
@@ -165,6 +167,11 @@ public static partial class SweepSpecParser
                 {
                     throw reader.Error(item, $"{field}[{i}]", $"'{text}' is not a zoom factor; accepted: numbers > 0 (1 = no zoom)");
                 }
+                if (transform is "shiftx" or "shifty" && alphas[i] != Math.Round(alphas[i]))
+                {
+                    // The shift edit moves whole pixels; a fractional α would silently be rounded.
+                    throw reader.Error(item, $"{field}[{i}]", $"'{text}' is not a whole number of pixels; accepted: whole numbers such as -8 or 8 (0 = no shift)");
+                }
                 if (i > 0 && alphas[i] <= alphas[i - 1])
                 {
                     throw reader.Error(item, $"{field}[{i}]", $"'{text}' does not follow {alphas[i - 1].ToString(CultureInfo.InvariantCulture)}; accepted: distinct values in ascending order");
@@ -175,16 +182,25 @@ public static partial class SweepSpecParser
         return result;
     }
 
-    private static (Budget Generator, Budget Walk) ParseBudget(Reader reader, YamlMappingNode root)
+    /// <summary>The α units of a transform, for messages.</summary>
+    private static string Units(string transform) => transform switch
+    {
+        "zoom" => "zoom factors such as [0.5, 1, 2] (1 = no zoom)",
+        "shiftx" or "shifty" => "pixels such as [-8, 0, 8]",
+        "rotate2d" or "rotate3d" => "degrees such as [-45, 0, 45]",
+        _ => "additive image units such as [-0.5, 0, 0.5]",
+    };
+
+    private static (Budget? Generator, Budget Walk, int EvalLatents) ParseBudget(Reader reader, YamlMappingNode root)
     {
         var node = reader.ValueNode(root, "budget");
         if (node is null)
         {
-            return (DefaultGeneratorBudget, DefaultWalkBudget);
+            return (null, DefaultWalkBudget, DefaultEvalLatents);
         }
         if (node is not YamlMappingNode map)
         {
-            throw reader.Error(node, "budget", "expected a mapping; accepted: {generator: {steps: N, batch: N}, walk: {steps: N, batch: N}}");
+            throw reader.Error(node, "budget", "expected a mapping; accepted: {generator: {steps: N, batch: N}, walk: {steps: N, batch: N, eval_latents: N}}");
         }
         foreach (var (keyNode, _) in map.Children)
         {
@@ -194,31 +210,39 @@ public static partial class SweepSpecParser
                 throw reader.Error(keyNode, $"budget.{key}", $"unknown field{Suggest(key, ["generator", "walk"])}; accepted: generator, walk");
             }
         }
-        return (ParseOneBudget(reader, map, "generator", DefaultGeneratorBudget), ParseOneBudget(reader, map, "walk", DefaultWalkBudget));
+        var generator = BudgetMap(reader, map, "generator", ["steps", "batch"]);
+        var walk = BudgetMap(reader, map, "walk", ["steps", "batch", "eval_latents"]);
+        return (
+            generator is null ? null : Read(generator, "generator", DefaultGeneratorBudget),
+            walk is null ? DefaultWalkBudget : Read(walk, "walk", DefaultWalkBudget),
+            walk is null ? DefaultEvalLatents : reader.PositiveInt(walk, "eval_latents", "budget.walk.eval_latents", DefaultEvalLatents));
+
+        Budget Read(YamlMappingNode part, string name, Budget fallback) => new(
+            reader.PositiveInt(part, "steps", $"budget.{name}.steps", fallback.Steps),
+            reader.PositiveInt(part, "batch", $"budget.{name}.batch", fallback.Batch));
     }
 
-    private static Budget ParseOneBudget(Reader reader, YamlMappingNode budget, string name, Budget fallback)
+    /// <summary>The mapping `budget.NAME`, checked to hold only <paramref name="fields"/>; null when absent.</summary>
+    private static YamlMappingNode? BudgetMap(Reader reader, YamlMappingNode budget, string name, string[] fields)
     {
         var node = reader.ValueNode(budget, name);
         if (node is null)
         {
-            return fallback;
+            return null;
         }
         if (node is not YamlMappingNode map)
         {
-            throw reader.Error(node, $"budget.{name}", "expected a mapping; accepted: {steps: N, batch: N}");
+            throw reader.Error(node, $"budget.{name}", $"expected a mapping; accepted: {{{string.Join(", ", fields.Select(f => f + ": N"))}}}");
         }
         foreach (var (keyNode, _) in map.Children)
         {
             var key = reader.KeyName(keyNode);
-            if (key is not ("steps" or "batch"))
+            if (!fields.Contains(key))
             {
-                throw reader.Error(keyNode, $"budget.{name}.{key}", $"unknown field{Suggest(key, ["steps", "batch"])}; accepted: steps, batch");
+                throw reader.Error(keyNode, $"budget.{name}.{key}", $"unknown field{Suggest(key, fields)}; accepted: {string.Join(", ", fields)}");
             }
         }
-        return new Budget(
-            reader.PositiveInt(map, "steps", $"budget.{name}.steps", fallback.Steps),
-            reader.PositiveInt(map, "batch", $"budget.{name}.batch", fallback.Batch));
+        return map;
     }
 
     private static string Describe(YamlNode node) => node is YamlScalarNode scalar ? scalar.Value ?? "" : node.NodeType.ToString().ToLowerInvariant();
@@ -418,7 +442,7 @@ public static partial class SweepSpecParser
         {
             "sweep" => "a name such as quickstart",
             "models" => $"a list of {string.Join(", ", SweepCatalog.Models.Keys)}",
-            "transforms" => $"a list of {string.Join(", ", SweepCatalog.Transforms.Keys)}",
+            "transforms" => $"a list of {string.Join(", ", SweepCatalog.Transforms)}",
             "classes" => "all, or a list of class labels",
             "seeds" => "a list of whole numbers such as [0, 1]",
             "device" => string.Join(", ", SweepCatalog.DevicePolicies),

@@ -1,3 +1,4 @@
+using Steerability.Experiments.Data;
 using Steerability.GpuNode.Trials;
 
 namespace Steerability.Coordinator.Sweeps;
@@ -5,7 +6,8 @@ namespace Steerability.Coordinator.Sweeps;
 /// <summary>
 /// Turns a spec into trials, generators first: the plain and augmented regimes walk in a generator trained by a
 /// trial of its own (shared by every walk that needs the same one); the joint regime trains its generator with
-/// the walk, so its trials depend on nothing.
+/// the walk, so its trials depend on nothing. Named α grids are resolved here, per walk type and model, because the
+/// paper's grids differ between linear and nonlinear walks (zoom) and are in pixels for shifts.
 /// </summary>
 public static class TrialExpansion
 {
@@ -15,6 +17,7 @@ public static class TrialExpansion
         var walks = new List<TrialSpec>();
         foreach (var model in spec.Models)
         {
+            var generatorBudget = GeneratorBudget(spec, model);
             foreach (var seed in spec.Seeds)
             {
                 foreach (var transform in spec.Transforms)
@@ -23,8 +26,8 @@ public static class TrialExpansion
                     {
                         var generator = regime switch
                         {
-                            "plain" => Generator(generators, spec, model, "plain", "", seed),
-                            "augmented" => Generator(generators, spec, model, "augmented", transform, seed),
+                            "plain" => Generator(generators, spec, generatorBudget, model, "plain", "", seed),
+                            "augmented" => Generator(generators, spec, generatorBudget, model, "augmented", transform, seed),
                             _ => null,
                         };
                         foreach (var walk in spec.Walks)
@@ -43,10 +46,11 @@ public static class TrialExpansion
                                     Steps = spec.WalkBudget.Steps,
                                     Batch = spec.WalkBudget.Batch,
                                     Seed = seed,
-                                    GeneratorSteps = regime == "joint" ? spec.GeneratorBudget.Steps : 0,
-                                    GeneratorBatch = regime == "joint" ? spec.GeneratorBudget.Batch : 0,
+                                    GeneratorSteps = regime == "joint" ? generatorBudget.Steps : 0,
+                                    GeneratorBatch = regime == "joint" ? generatorBudget.Batch : 0,
                                     AlphaGrid = spec.Alphas[transform].Name,
-                                    Alphas = spec.Alphas[transform].Values,
+                                    Alphas = spec.Alphas[transform].Resolve(transform, walk, model),
+                                    EvalLatents = spec.EvalLatents,
                                     GeneratorKey = generator?.Key ?? "",
                                     Device = spec.Device,
                                 });
@@ -59,8 +63,19 @@ public static class TrialExpansion
         return [.. generators.Values, .. walks];
     }
 
+    /// <summary>The spec's generator budget, or the model's own recipe when the spec gives none.</summary>
+    public static Budget GeneratorBudget(SweepSpec spec, string model)
+    {
+        if (spec.GeneratorBudget is { } budget)
+        {
+            return budget;
+        }
+        var recipe = (BuiltInModels.TryGet(model) ?? throw new ArgumentException($"model '{model}' is not a built-in model")).Training;
+        return new Budget(recipe.Steps, recipe.Batch);
+    }
+
     private static TrialSpec Generator(Dictionary<(string, string, string, int), TrialSpec> generators, SweepSpec spec,
-        string model, string regime, string transform, int seed)
+        Budget budget, string model, string regime, string transform, int seed)
     {
         var id = (model, regime, transform, seed);
         if (!generators.TryGetValue(id, out var generator))
@@ -71,8 +86,8 @@ public static class TrialExpansion
                 Model = model,
                 Transform = transform,
                 Regime = regime,
-                Steps = spec.GeneratorBudget.Steps,
-                Batch = spec.GeneratorBudget.Batch,
+                Steps = budget.Steps,
+                Batch = budget.Batch,
                 Seed = seed,
                 Device = spec.Device,
             };

@@ -4,18 +4,19 @@ namespace Steerability.GpuNode.Trials;
 public static class TrialRunners
 {
     /// <summary>
-    /// The names accepted by `--runner`. `synthetic` writes small real tables without training (until the walk
-    /// runner from src/Experiments is registered here as `walk`, it is also the default); `nowork` writes nothing.
+    /// The names accepted by `--runner`. `walk` (the default) trains generators and walks for real; `synthetic`
+    /// writes small real tables without training and `nowork` writes nothing (tests, the orchestration benchmark).
     /// </summary>
-    public static readonly string[] Names = ["synthetic", "nowork"];
+    public static readonly string[] Names = ["walk", "synthetic", "nowork"];
 
-    public const string Default = "synthetic";
+    public const string Default = "walk";
 
     /// <summary>Seconds each synthetic trial takes (for demos and cross-process tests); 0 when unset.</summary>
     public const string SyntheticSecondsVariable = "STEER_SYNTHETIC_SECONDS";
 
     public static ITrialRunner Create(string name) => name switch
     {
+        "walk" => new WalkTrialRunner(SteerPaths.FromEnvironment()),
         "synthetic" => new SyntheticTrialRunner
         {
             Duration = TimeSpan.FromSeconds(double.TryParse(Environment.GetEnvironmentVariable(SyntheticSecondsVariable),

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Steerability.Experiments.Generators;
 
 namespace Steerability.GpuNode.Trials;
 
@@ -15,7 +16,7 @@ public sealed record TrialSpec
     /// Bumped whenever code that changes a trial's results changes (training loop, metrics, result schema): a new
     /// version gives every trial a new key, so results from older code are never taken for current ones.
     /// </summary>
-    public const string CodeVersion = "steer-trial-1";
+    public const string CodeVersion = "steer-trial-2";
 
     /// <summary>`generator` trains a generator for a model; `walk` trains a walk and measures per-α errors.</summary>
     public required string Kind { get; init; }
@@ -47,6 +48,9 @@ public sealed record TrialSpec
 
     public int GeneratorBatch { get; init; }
 
+    /// <summary>Held-out latents per class the walk is evaluated on (0 for a generator trial).</summary>
+    public int EvalLatents { get; init; }
+
     /// <summary>The name of the α grid (or `custom`), kept for reading; <see cref="Alphas"/> is what counts.</summary>
     public string AlphaGrid { get; init; } = "";
 
@@ -71,7 +75,7 @@ public sealed record TrialSpec
     public string CanonicalJson()
     {
         var canonical = new CanonicalForm(Kind, Model, Class, Transform, Walk, Regime, PerClass, Steps, Batch, Seed,
-            GeneratorSteps, GeneratorBatch, Alphas, GeneratorKey);
+            GeneratorSteps, GeneratorBatch, Alphas, GeneratorKey, EvalLatents);
         return JsonSerializer.Serialize(canonical, CanonicalOptions);
     }
 
@@ -81,14 +85,17 @@ public sealed record TrialSpec
     public static TrialSpec FromJson(string json) =>
         JsonSerializer.Deserialize<TrialSpec>(json, CanonicalOptions) ?? throw new FormatException("empty trial JSON");
 
-    /// <summary>SHA-256 of the canonical JSON and the code version, as 16 hex digits (64 bits: no collision in practice).</summary>
+    /// <summary>
+    /// SHA-256 of the canonical JSON, the trial code version and the generator code version (a change to GAN
+    /// training changes every trial trained on its generators), as 16 hex digits (64 bits: no collision in practice).
+    /// </summary>
     /// <remarks>Computed on each call, not cached: a cached field would be copied by `with` into a changed record.</remarks>
     [JsonIgnore]
     public string Key
     {
         get
         {
-            var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalJson() + "\n" + CodeVersion));
+            var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalJson() + "\n" + CodeVersion + "\n" + GeneratorCheckpoint.CodeVersion));
             return Convert.ToHexStringLower(bytes)[..16];
         }
     }
@@ -101,5 +108,5 @@ public sealed record TrialSpec
     // Field order here is the canonical order; appending a field changes every key, which is intended.
     private sealed record CanonicalForm(string Kind, string Model, string Class, string Transform, string Walk,
         string Regime, bool PerClass, int Steps, int Batch, int Seed, int GeneratorSteps, int GeneratorBatch,
-        double[] Alphas, string GeneratorKey);
+        double[] Alphas, string GeneratorKey, int EvalLatents);
 }

@@ -13,9 +13,11 @@ namespace Steerability.GpuNode.Trials;
 
 /// <summary>One walk experiment: which generator, transform and walk, and how long to train and evaluate.</summary>
 /// <param name="Classes">Class indices to train and evaluate on; empty = all classes.</param>
+/// <param name="Alphas">The α grid to evaluate and show; null = the transform's paper grid for this walk type.</param>
 public sealed record WalkExperimentSpec(
     string Model, string Transform, string Walk, IReadOnlyList<int> Classes, bool PerClass,
-    int Steps, int Batch, int Seed, int EvaluationLatents, string Regime = "plain", double? LearningRate = null);
+    int Steps, int Batch, int Seed, int EvaluationLatents, string Regime = "plain", double? LearningRate = null,
+    IReadOnlyList<double>? Alphas = null);
 
 /// <summary>What a walk experiment produced.</summary>
 public sealed record WalkExperimentResult(IReadOnlyList<AlphaMetricRow> Rows, IReadOnlyList<double> Losses, string MetricsPath, string? StripPath, TimeSpan TrainingTime, TimeSpan EvaluationTime);
@@ -47,7 +49,7 @@ public static class WalkExperiment
             new ProgressCallback<TrainingProgress>(p => progress?.Report(new ExperimentProgress("train", p.Step, p.TotalSteps, p.Losses["masked_l2"]))), cancel);
         var trainingTime = clock.Elapsed;
         clock.Restart();
-        var metrics = AlphaEvaluator.Evaluate(generator, transform, walk, new EvaluationOptions(spec.EvaluationLatents, Classes: spec.Classes), classNames,
+        var metrics = AlphaEvaluator.Evaluate(generator, transform, walk, new EvaluationOptions(spec.EvaluationLatents, Classes: spec.Classes, Grid: spec.Alphas), classNames,
             new ProgressCallback<TrainingProgress>(p => progress?.Report(new ExperimentProgress("evaluate", p.Step, p.TotalSteps, null))), cancel);
         var evaluationTime = clock.Elapsed;
         var rows = metrics.Select(m => new AlphaMetricRow
@@ -88,7 +90,7 @@ public static class WalkExperiment
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var grid = walk.Kind == "nonlinear" ? transform.NonlinearTestGrid(generator.ImageSize) : transform.LinearTestGrid(generator.ImageSize);
+        var grid = spec.Alphas ?? (walk.Kind == "nonlinear" ? transform.NonlinearTestGrid(generator.ImageSize) : transform.LinearTestGrid(generator.ImageSize));
         var pool = WalkTrainer.ClassPool(generator, spec.Classes);
         var shown = pool.Take(StripClasses).ToArray();
         var z = generator.SampleLatents(shown.Length, new torch.Generator((ulong)spec.Seed + 99));

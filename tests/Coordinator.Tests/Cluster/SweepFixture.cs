@@ -13,11 +13,11 @@ internal sealed class SweepFixture : IDisposable
     public const string Spec = """
         sweep: fixture
         models: [shapes]
-        transforms: [zoom, shift_x]
+        transforms: [zoom, shiftx]
         walks: [linear, nonlinear]
         regimes: [plain, joint]
         alphas:
-          shift_x: [-0.5, 0, 0.5]
+          shiftx: [-8, 0, 8]
         budget:
           generator: {steps: 3, batch: 2}
           walk: {steps: 3, batch: 2}

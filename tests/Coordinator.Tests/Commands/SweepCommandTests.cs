@@ -37,17 +37,18 @@ public sealed class SweepCommandTests
             var spec = Path.Combine(Sweeps.SweepSpecParserTests.RepoRoot(), "experiments", "quickstart.yaml");
             var output = Path.Combine(root, "out");
             var first = new TestConsole();
-            Assert.Equal(0, SteerApp.Run(["run", spec, "--out", output, "--workers", "2"], first));
+            Assert.Equal(0, SteerApp.Run(["run", spec, "--out", output, "--workers", "2", "--runner", "synthetic"], first));
             Assert.Contains("5/5 done", first.Output);
 
             var again = new TestConsole();
-            Assert.Equal(0, SteerApp.Run(["run", spec, "--out", output], again));
+            Assert.Equal(0, SteerApp.Run(["run", spec, "--out", output, "--runner", "synthetic"], again));
             Assert.Contains("5/5 done", again.Output);
 
             var query = new TestConsole();
             Assert.Equal(0, SteerApp.Run(["query", Path.Combine(output, "quickstart"),
                 "SELECT count(DISTINCT trial_key) AS trials, count(*) AS rows FROM alpha_metrics WHERE regime = 'plain'"], query));
-            Assert.Contains("4\t20", query.Output);
+            // One row per α of each walk's paper grid: zoom 13 (linear) + 9 (nonlinear), shiftx 9 + 9.
+            Assert.Contains("4\t40", query.Output);
         }
         finally
         {

@@ -30,7 +30,7 @@ public sealed class SweepLedgerTests
     [Fact]
     public void A_lease_goes_to_one_worker_and_a_repeated_request_gets_the_same_lease()
     {
-        var ledger = Ledger([Walk("zoom"), Walk("shift_x")]);
+        var ledger = Ledger([Walk("zoom"), Walk("shiftx")]);
 
         var first = ledger.TryLease("a/cpu", "a", "cpu", T0);
         var again = ledger.TryLease("a/cpu", "a", "cpu", T0);
@@ -81,7 +81,7 @@ public sealed class SweepLedgerTests
     {
         foreach (var failFast in new[] { false, true })
         {
-            var ledger = Ledger([Walk("zoom"), Walk("shift_x"), Walk("shift_y")], retries: 0, failFast: failFast);
+            var ledger = Ledger([Walk("zoom"), Walk("shiftx"), Walk("shifty")], retries: 0, failFast: failFast);
             var running = ledger.TryLease("a/cpu", "a", "cpu", T0).Entry!;
             var doomed = ledger.TryLease("b/cpu", "b", "cpu", T0).Entry!;
 
@@ -171,9 +171,9 @@ public sealed class SweepLedgerTests
     [Fact]
     public void Device_policy_keeps_cuda_trials_off_cpu_workers()
     {
-        var ledger = Ledger([Walk("zoom") with { Device = "cuda" }, Walk("shift_x") with { Device = "cpu" }]);
+        var ledger = Ledger([Walk("zoom") with { Device = "cuda" }, Walk("shiftx") with { Device = "cpu" }]);
 
-        Assert.Equal("shift_x", ledger.TryLease("a/cpu", "a", "cpu", T0).Entry!.Spec.Transform);
+        Assert.Equal("shiftx", ledger.TryLease("a/cpu", "a", "cpu", T0).Entry!.Spec.Transform);
         Assert.False(ledger.TryLease("b/cpu", "b", "cpu", T0).Granted);
         Assert.Equal("zoom", ledger.TryLease("g/cuda:0", "g", "cuda:0", T0).Entry!.Spec.Transform);
     }
@@ -194,7 +194,7 @@ public sealed class SweepLedgerTests
     public void Replaying_the_events_rebuilds_the_same_state()
     {
         var generator = Generator();
-        var trials = new[] { generator, Walk("zoom", generator.Key), Walk("shift_x", generator.Key) };
+        var trials = new[] { generator, Walk("zoom", generator.Key), Walk("shiftx", generator.Key) };
         var live = Ledger(trials);
         var journal = new List<ILedgerEvent>();
         var g = live.TryLease("a/cpu", "a", "cpu", T0);
@@ -220,7 +220,7 @@ public sealed class SweepLedgerTests
     [Fact]
     public void Reconciling_with_the_files_resets_lost_results_and_adopts_results_found_on_disk()
     {
-        var ledger = Ledger([Walk("zoom"), Walk("shift_x")]);
+        var ledger = Ledger([Walk("zoom"), Walk("shiftx")]);
         var done = ledger.TryLease("a/cpu", "a", "cpu", T0).Entry!;
         ledger.Complete(Success(done, "a/cpu"), T0);
         var other = ledger.Entries.Single(e => e.Key != done.Key);

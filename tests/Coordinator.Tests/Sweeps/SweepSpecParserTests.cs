@@ -9,16 +9,16 @@ public sealed class SweepSpecParserTests
     private const string Valid = """
         sweep: demo
         models: [shapes, mnist]
-        transforms: [zoom, shift_x]
+        transforms: [zoom, shiftx]
         walks: [linear, nonlinear]
         regimes: [plain, augmented, joint]
         alphas:
           zoom: fine
-          shift_x: [-0.5, 0, 0.5]
+          shiftx: [-8, 0, 8]
         seeds: [0, 1]
         budget:
           generator: {steps: 10, batch: 4}
-          walk: {steps: 5, batch: 2}
+          walk: {steps: 5, batch: 2, eval_latents: 4}
         device: cpu
         """;
 
@@ -31,9 +31,12 @@ public sealed class SweepSpecParserTests
         Assert.Equal(["shapes", "mnist"], spec.Models);
         Assert.Equal(["all"], spec.Classes);
         Assert.Equal("fine", spec.Alphas["zoom"].Name);
-        Assert.Equal([-0.5, 0, 0.5], spec.Alphas["shift_x"].Values);
+        Assert.Null(spec.Alphas["zoom"].Values);
+        Assert.Equal("custom", spec.Alphas["shiftx"].Name);
+        Assert.Equal([-8, 0, 8], spec.Alphas["shiftx"].Values);
         Assert.Equal(new Budget(10, 4), spec.GeneratorBudget);
         Assert.Equal(new Budget(5, 2), spec.WalkBudget);
+        Assert.Equal(4, spec.EvalLatents);
         Assert.Equal("cpu", spec.Device);
     }
 
@@ -47,6 +50,8 @@ public sealed class SweepSpecParserTests
         Assert.Equal([0], spec.Seeds);
         Assert.Equal("default", spec.Alphas["zoom"].Name);
         Assert.Equal(SweepSpecParser.DefaultWalkBudget, spec.WalkBudget);
+        Assert.Null(spec.GeneratorBudget);
+        Assert.Equal(SweepSpecParser.DefaultEvalLatents, spec.EvalLatents);
         Assert.Equal("auto", spec.Device);
     }
 
@@ -62,10 +67,15 @@ public sealed class SweepSpecParserTests
         { "sweep: s\nmodels: [shapes]\ntransforms: [zoom]\nregimes: [plain, adversarial]\n", 4, "regimes[1]", "accepted: plain, augmented, joint" },
         { "sweep: s\nmodels: [shapes]\ntransforms: [zoom]\nbudget:\n  walk: {steps: -3}\n", 5, "budget.walk.steps", "positive whole number" },
         { "sweep: s\nmodels: [shapes]\ntransforms: [zoom]\nbudget:\n  generator:\n    batch: lots\n", 6, "budget.generator.batch", "'lots'" },
-        { "sweep: s\nmodels: [shapes]\ntransforms: [shift_x]\nalphas:\n  shift_x: [0.5, 0, -0.5]\n", 5, "alphas.shift_x[1]", "ascending" },
+        { "sweep: s\nmodels: [shapes]\ntransforms: [shiftx]\nalphas:\n  shiftx: [8, 0, -8]\n", 5, "alphas.shiftx[1]", "ascending" },
+        { "sweep: s\nmodels: [shapes]\ntransforms: [shifty]\nalphas:\n  shifty: [-8, 0.5, 8]\n", 5, "alphas.shifty[1]", "whole number of pixels" },
+        { "sweep: s\nmodels: [shapes]\ntransforms: [zoom, shift_x]\n", 3, "transforms[1]", "did you mean 'shiftx'" },
+        { "sweep: s\nmodels: [shapes]\ntransforms: [zoom]\nbudget:\n  walk: {eval_latents: 0}\n", 5, "budget.walk.eval_latents", "positive whole number" },
+        { "sweep: s\nmodels: [shapes]\ntransforms: [zoom]\nbudget:\n  generator: {eval_latents: 4}\n", 5, "budget.generator.eval_latents", "accepted: steps, batch" },
+        { "sweep: s\nmodels: [shapes]\nper_class: true\nclasses: [circle, blob]\ntransforms: [zoom]\n", 4, "classes[1]", "not a class of model 'shapes'" },
         { "sweep: s\nmodels: [shapes]\ntransforms: [zoom]\nalphas:\n  zoom: [0, 1, 2]\n", 5, "alphas.zoom[0]", "numbers > 0" },
         { "sweep: s\nmodels: [shapes]\ntransforms: [zoom]\nalphas:\n  zoom: coarse\n", 5, "alphas.zoom", "accepted: default, fine" },
-        { "sweep: s\nmodels: [shapes]\ntransforms: [zoom]\nalphas:\n  rotate_2d: default\n", 5, "alphas.rotate_2d", "not among the sweep's transforms" },
+        { "sweep: s\nmodels: [shapes]\ntransforms: [zoom]\nalphas:\n  rotate2d: default\n", 5, "alphas.rotate2d", "not among the sweep's transforms" },
         { "sweep: s\nmodels: [shapes]\ntransforms: [zoom]\nseeds: [0, x]\n", 4, "seeds[1]", "whole number" },
         { "sweep: s\nmodels: [shapes]\ntransforms: [zoom, zoom]\n", 3, "transforms[1]", "listed twice" },
         { "sweep: s\nmodels: [shapes]\ntransforms: [zoom]\ndevice: tpu\n", 4, "device", "accepted: auto, cpu, cuda" },
@@ -107,7 +117,7 @@ public sealed class SweepSpecParserTests
 
         Assert.Equal("quickstart", quickstart.Name);
         Assert.Equal(["shapes", "mnist"], paper.Models);
-        Assert.Equal(SweepCatalog.Transforms.Count, paper.Transforms.Count);
+        Assert.Equal(SweepCatalog.Transforms, paper.Transforms);
         Assert.Equal(SweepCatalog.Regimes, paper.Regimes);
         Assert.Equal(SweepCatalog.Walks, paper.Walks);
     }

@@ -7,7 +7,7 @@ namespace Steerability.Coordinator.Tests.Sweeps;
 public sealed class TrialExpansionTests
 {
     private static SweepSpec Spec(string regimes) => SweepSpecParser.Parse(
-        $"sweep: s\nmodels: [shapes]\ntransforms: [zoom, shift_x]\nwalks: [linear, nonlinear]\nregimes: [{regimes}]\nseeds: [0, 1]\n", "s.yaml");
+        $"sweep: s\nmodels: [shapes]\ntransforms: [zoom, shiftx]\nwalks: [linear, nonlinear]\nregimes: [{regimes}]\nseeds: [0, 1]\n", "s.yaml");
 
     [Fact]
     public void Plain_walks_share_one_generator_per_model_and_seed()
@@ -61,5 +61,48 @@ public sealed class TrialExpansionTests
 
         Assert.Equal(trial.Key, back.Key);
         Assert.Equal(trial.Alphas, back.Alphas);
+    }
+
+    [Fact]
+    public void Named_grids_resolve_to_the_paper_grid_of_each_walk_type_and_image_size()
+    {
+        var walks = TrialExpansion.Expand(Spec("plain")).Where(t => t.Kind == "walk" && t.Seed == 0).ToList();
+
+        var zoomLinear = walks.Single(t => t.Transform == "zoom" && t.Walk == "linear");
+        var zoomNonlinear = walks.Single(t => t.Transform == "zoom" && t.Walk == "nonlinear");
+        var shift = walks.Single(t => t.Transform == "shiftx" && t.Walk == "linear");
+        Assert.Equal("default", zoomLinear.AlphaGrid);
+        Assert.Equal([1.0 / 16, 1.0 / 12, 1.0 / 8, 1.0 / 4, 1.0 / 2, 0.8, 1, 1.2, 2, 4, 8, 12, 16], zoomLinear.Alphas);
+        Assert.Equal([1.0 / 16, 1.0 / 8, 1.0 / 4, 1.0 / 2, 1, 2, 4, 8, 16], zoomNonlinear.Alphas);
+        Assert.Equal([-26, -19, -13, -6, 0, 6, 13, 19, 26], shift.Alphas);                // pixels at 32 px
+        Assert.All(walks, w => Assert.Equal(SweepSpecParser.DefaultEvalLatents, w.EvalLatents));
+    }
+
+    [Fact]
+    public void The_fine_grid_adds_midpoints_in_the_transforms_units()
+    {
+        var spec = SweepSpecParser.Parse("sweep: s\nmodels: [shapes]\ntransforms: [zoom, shiftx, rotate2d]\nwalks: [linear]\nalphas:\n  zoom: fine\n  shiftx: fine\n  rotate2d: fine\n", "s.yaml");
+
+        var walks = TrialExpansion.Expand(spec).Where(t => t.Kind == "walk").ToDictionary(t => t.Transform);
+
+        Assert.Equal(25, walks["zoom"].Alphas.Length);
+        Assert.Contains(1.0954, walks["zoom"].Alphas);                                   // √(1 × 1.2), not 1.1
+        Assert.Equal(17, walks["shiftx"].Alphas.Length);
+        Assert.All(walks["shiftx"].Alphas, a => Assert.Equal(Math.Round(a), a));           // whole pixels
+        Assert.Equal(Enumerable.Range(-8, 17).Select(k => k * 11.25), walks["rotate2d"].Alphas);
+    }
+
+    [Fact]
+    public void Without_a_generator_budget_each_model_trains_with_its_own_recipe()
+    {
+        var spec = SweepSpecParser.Parse("sweep: s\nmodels: [shapes, mnist]\ntransforms: [zoom]\nwalks: [linear]\n", "s.yaml");
+
+        var generators = TrialExpansion.Expand(spec).Where(t => t.Kind == "generator").ToDictionary(t => t.Model);
+
+        foreach (var model in new[] { "shapes", "mnist" })
+        {
+            var recipe = Steerability.Experiments.Data.BuiltInModels.TryGet(model)!.Training;
+            Assert.Equal((recipe.Steps, recipe.Batch), (generators[model].Steps, generators[model].Batch));
+        }
     }
 }

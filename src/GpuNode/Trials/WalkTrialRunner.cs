@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using Steerability.Experiments.Data;
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Runtime;
+using Steerability.Experiments.Training;
+using TorchSharp;
+
+namespace Steerability.GpuNode.Trials;
+
+/// <summary>
+/// The real science behind a sweep: generator trials train a built-in model's DCGAN, walk trials train a walk in
+/// that generator and measure it along the trial's α grid (only the plain regime exists so far).
+/// </summary>
+public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
+{
+    /// <summary>Evaluation latents per class for trials written before the spec carried them.</summary>
+    public const int DefaultEvalLatents = 256;
+
+    /// <summary>Share of a walk trial's progress given to training; evaluation takes the rest.</summary>
+    private const double TrainingShare = 0.8;
+
+    public async Task<TrialOutcome> RunAsync(TrialSpec trial, TrialContext context, CancellationToken ct)
+    {
+        if (trial.Regime != "plain")
+        {
+            // The augmented and joint regimes need generator training the science does not have yet: fail clearly
+            // rather than silently running the plain regime under their name.
+            throw new NotSupportedException($"regime '{trial.Regime}' is not implemented yet");
+        }
+        try
+        {
+            return trial.Kind switch
+            {
+                "generator" => TrainGenerator(trial, context, ct),
+                "walk" => await RunWalkAsync(trial, context, ct),
+                _ => throw new ArgumentException($"trial kind '{trial.Kind}' is not known; accepted: generator, walk"),
+            };
+        }
+        finally
+        {
+            // Generators and walks are disposed by now; collecting also frees tensors that escaped a dispose scope
+            // (their finalisers release native memory), so the next trial starts with the device's memory free.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+    }
+
+    /// <summary>Trains the model's GAN with the trial's budget and seed; saves the checkpoint and a samples grid.</summary>
+    private TrialOutcome TrainGenerator(TrialSpec trial, TrialContext context, CancellationToken ct)
+    {
+        var model = BuiltInModels.TryGet(trial.Model)
+            ?? throw new ArgumentException($"model '{trial.Model}' is not a built-in model; accepted: {string.Join(", ", BuiltInModels.Names)}");
+        var device = ComputeDevice.Resolve(context.Device);
+        var recipe = model.Training with { Steps = trial.Steps, Batch = trial.Batch, Seed = trial.Seed };
+        // Training is synchronous, so one dispose scope on this thread collects the data, its device copy and
+        // the network when the trial ends.
+        using var scope = torch.NewDisposeScope();
+        var data = BuiltInModels.LoadData(trial.Model, paths.MnistFolder);
+        var clock = Stopwatch.StartNew();
+        var network = GanTrainer.Train(data, model.Config, recipe, device,
+            new ProgressCallback<TrainingProgress>(p => context.Progress(0.95 * p.Step / p.TotalSteps)), cancel: ct);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var key = GeneratorCheckpoint.KeyOf(trial.Model, model.Config, data.Fingerprint, recipe, trial.Regime);
+        var manifest = new CheckpointManifest(GeneratorCheckpoint.Format, GeneratorCheckpoint.FormatVersion, trial.Model, model.Config,
+            data.ClassNames, data.Fingerprint, recipe, trial.Regime, GeneratorCheckpoint.CodeVersion, key);
+        GeneratorCheckpoint.Save(context.ArtifactDir, network, manifest);
+        using var generator = new DcganGenerator(trial.Model, model.Config, network, data.ClassNames, device);
+        GeneratorStore.WriteSamples(generator, Path.Combine(context.ArtifactDir, GeneratorCheckpoint.SamplesFile));
+        context.Progress(1);
+        return new TrialOutcome(trial.Steps * (double)trial.Batch / Math.Max(seconds, 1e-6), "images/s");
+    }
+
+    /// <summary>Trains and evaluates one walk in the generator the trial depends on.</summary>
+    private static async Task<TrialOutcome> RunWalkAsync(TrialSpec trial, TrialContext context, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(context.GeneratorDir))
+        {
+            throw new InvalidOperationException($"walk {trial.Key} was given no generator checkpoint (generator key '{trial.GeneratorKey}')");
+        }
+        var device = ComputeDevice.Resolve(context.Device);
+        using var generator = GeneratorCheckpoint.Load(context.GeneratorDir, device);
+        var spec = new WalkExperimentSpec(trial.Model, trial.Transform, trial.Walk, ClassIndices(trial.Class, generator.ClassNames),
+            trial.PerClass, trial.Steps, trial.Batch, trial.Seed, trial.EvalLatents > 0 ? trial.EvalLatents : DefaultEvalLatents,
+            trial.Regime, Alphas: trial.Alphas.Length > 0 ? trial.Alphas : null);
+        var progress = new ProgressCallback<ExperimentProgress>(p => context.Progress(p.Phase == "train"
+            ? TrainingShare * p.Done / Math.Max(1, p.Total)
+            : TrainingShare + (1 - TrainingShare) * p.Done / Math.Max(1, p.Total)));
+        var result = await WalkExperiment.RunAsync(generator, generator.ClassNames, spec, context.OutputDir, progress, ct);
+        if (result.Rows.Count == 0)
+        {
+            throw new InvalidOperationException($"walk {trial.Key} produced no alpha_metrics rows");
+        }
+        return new TrialOutcome(trial.Steps * (double)trial.Batch / Math.Max(result.TrainingTime.TotalSeconds, 1e-6), "images/s");
+    }
+
+    /// <summary>`all` → every class (empty list); a label → its index among the generator's classes.</summary>
+    public static IReadOnlyList<int> ClassIndices(string label, IReadOnlyList<string> classNames)
+    {
+        if (label == "all")
+        {
+            return [];
+        }
+        var index = classNames.ToList().IndexOf(label);
+        return index >= 0
+            ? [index]
+            : throw new ArgumentException($"class '{label}' is not a class of this generator; accepted: all, {string.Join(", ", classNames)}");
+    }
+}

@@ -1,0 +1,72 @@
+using Steerability.Coordinator.Results;
+using Steerability.Coordinator.Sweeps;
+using Steerability.GpuNode.Trials;
+using Xunit;
+
+namespace Steerability.Coordinator.Tests.Cluster;
+
+/// <summary>The real science under the orchestrator: a tiny sweep trained and evaluated end to end in one process.</summary>
+public sealed class WalkSweepTests
+{
+    private const string TinySpec = """
+        sweep: tiny
+        models: [shapes]
+        transforms: [zoom]
+        walks: [linear]
+        budget:
+          generator: {steps: 5, batch: 8}
+          walk: {steps: 3, batch: 4, eval_latents: 4}
+        device: cpu
+        """;
+
+    [Fact]
+    public async Task A_tiny_real_sweep_trains_a_generator_and_a_walk_and_writes_real_alpha_metrics()
+    {
+        using var fixture = new SweepFixture();
+        File.WriteAllText(fixture.SpecPath, TinySpec);
+        var plan = fixture.Plan();
+        var runner = new WalkTrialRunner(new SteerPaths(Path.Combine(fixture.Root, "home")));
+
+        // Real training saturates the cores, and on a shared machine heartbeats can lag by seconds: a lease timeout
+        // as short as the synthetic tests' would revoke healthy trials.
+        var coordinator = SweepFixture.Coordinator with { Ledger = SweepFixture.Coordinator.Ledger with { LeaseTimeout = TimeSpan.FromSeconds(60) } };
+        await using (var host = SweepHost.StartEmbedded(plan, coordinator, SweepFixture.Worker, runner, 1, "cpu"))
+        {
+            var status = await host.WaitForCompletionAsync(null, TimeSpan.FromMilliseconds(100), new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+            Assert.True(status.Succeeded, string.Join("; ", status.RecentErrors));
+            Assert.Equal(2, status.Done);
+            await host.WorkersStoppedAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        SweepFixture.AssertExactlyOneResultPerTrial(plan);
+        var generator = plan.Trials.Single(t => t.Kind == "generator");
+        var checkpoint = new Steerability.GpuNode.Results.ArtifactStore(plan.ArtifactDir).PathFor(generator.Key);
+        Assert.All(new[] { "checkpoint.json", "generator.safetensors", "samples.png" },
+            file => Assert.True(File.Exists(Path.Combine(checkpoint, file)), $"{file} is missing from the checkpoint"));
+
+        var result = await SweepQuery.RunAsync(plan.SweepDir,
+            "SELECT alpha, l2_mean, baseline_l2_mean, n FROM alpha_metrics WHERE class = 'all' ORDER BY alpha");
+        var rows = result.Rows.Select(r => (Alpha: Convert.ToDouble(r[0]), L2: Convert.ToDouble(r[1]), Baseline: Convert.ToDouble(r[2]), N: Convert.ToInt64(r[3]))).ToList();
+        Assert.Equal(plan.Trials.Single(t => t.Kind == "walk").Alphas, rows.Select(r => r.Alpha));
+        Assert.All(rows, r => Assert.True(r.N > 0 && double.IsFinite(r.L2) && r.L2 >= 0, $"row {r}"));
+        // A linear walk at the identity α leaves z unmoved and the edit leaves the image unchanged: exactly 0.
+        var identity = rows.Single(r => r.Alpha == 1.0);
+        Assert.Equal(0.0, identity.L2);
+        Assert.Contains(rows, r => r.L2 > 0);
+    }
+
+    [Theory]
+    [InlineData("joint", "walk")]
+    [InlineData("augmented", "walk")]
+    [InlineData("augmented", "generator")]
+    public async Task Regimes_the_science_lacks_fail_with_one_clear_line(string regime, string kind)
+    {
+        var runner = new WalkTrialRunner(new SteerPaths(Path.GetTempPath()));
+        var trial = new TrialSpec { Kind = kind, Model = "shapes", Transform = "zoom", Walk = kind == "walk" ? "linear" : "", Regime = regime };
+        var context = new TrialContext(Path.GetTempPath(), Path.GetTempPath(), null, "cpu", _ => { });
+
+        var error = await Assert.ThrowsAsync<NotSupportedException>(() => runner.RunAsync(trial, context, CancellationToken.None));
+
+        Assert.Equal($"regime '{regime}' is not implemented yet", error.Message);
+    }
+}
