@@ -30,7 +30,8 @@ public static class TrialExpansion
                             "augmented" => Generator(generators, spec, generatorBudget, model, "augmented", transform, seed),
                             _ => null,
                         };
-                        foreach (var walk in spec.Walks)
+                        // The joint regime trains a linear walk together with G (paper §4.4): no joint nonlinear trials.
+                        foreach (var walk in spec.Walks.Where(w => regime != "joint" || w == "linear"))
                         {
                             foreach (var label in spec.Classes)
                             {

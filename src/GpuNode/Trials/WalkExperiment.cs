@@ -48,7 +48,15 @@ public static class WalkExperiment
         var losses = WalkTrainer.Train(generator, transform, walk, new WalkTrainingOptions(spec.Steps, spec.Batch, spec.LearningRate, spec.Seed, spec.Classes),
             new ProgressCallback<TrainingProgress>(p => progress?.Report(new ExperimentProgress("train", p.Step, p.TotalSteps, p.Losses["masked_l2"]))), cancel);
         var trainingTime = clock.Elapsed;
-        clock.Restart();
+        return await EvaluateAsync(generator, classNames, spec, transform, walk, losses, trainingTime, outputFolder, progress, cancel);
+    }
+
+    /// <summary>Evaluates a trained walk along α and writes the experiment's files (the joint regime trains its walk elsewhere).</summary>
+    public static async Task<WalkExperimentResult> EvaluateAsync(IImageGenerator generator, IReadOnlyList<string> classNames, WalkExperimentSpec spec,
+        ImageTransform transform, ILatentWalk walk, IReadOnlyList<double> losses, TimeSpan trainingTime, string outputFolder,
+        IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var metrics = AlphaEvaluator.Evaluate(generator, transform, walk, new EvaluationOptions(spec.EvaluationLatents, Classes: spec.Classes, Grid: spec.Alphas), classNames,
             new ProgressCallback<TrainingProgress>(p => progress?.Report(new ExperimentProgress("evaluate", p.Step, p.TotalSteps, null))), cancel);
         var evaluationTime = clock.Elapsed;

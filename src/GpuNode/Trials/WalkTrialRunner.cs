@@ -21,17 +21,16 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
 
     public async Task<TrialOutcome> RunAsync(TrialSpec trial, TrialContext context, CancellationToken ct)
     {
-        if (trial.Regime != "plain")
+        if (trial.Regime is not ("plain" or "augmented" or "joint"))
         {
-            // The augmented and joint regimes need generator training the science does not have yet: fail clearly
-            // rather than silently running the plain regime under their name.
-            throw new NotSupportedException($"regime '{trial.Regime}' is not implemented yet");
+            throw new NotSupportedException($"regime '{trial.Regime}' is not known; accepted: plain, augmented, joint");
         }
         try
         {
             return trial.Kind switch
             {
                 "generator" => TrainGenerator(trial, context, ct),
+                "walk" when trial.Regime == "joint" => await RunJointWalkAsync(trial, context, ct),
                 "walk" => await RunWalkAsync(trial, context, ct),
                 _ => throw new ArgumentException($"trial kind '{trial.Kind}' is not known; accepted: generator, walk"),
             };
@@ -57,8 +56,12 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
         using var scope = torch.NewDisposeScope();
         var data = BuiltInModels.LoadData(trial.Model, paths.MnistFolder);
         var clock = Stopwatch.StartNew();
+        // The augmented regime trains G on data of which a share is edited with the trial's transform.
+        var augmentation = trial.Regime == "augmented"
+            ? new EditAugmentation(RemediesExperiment.TransformFor(trial.Model, trial.Transform), EditAugmentation.DefaultShare, model.Config.ImageSize)
+            : null;
         var network = GanTrainer.Train(data, model.Config, recipe, device,
-            new ProgressCallback<TrainingProgress>(p => context.Progress(0.95 * p.Step / p.TotalSteps)), cancel: ct);
+            new ProgressCallback<TrainingProgress>(p => context.Progress(0.95 * p.Step / p.TotalSteps)), augmentation is null ? null : augmentation.Apply, ct);
         var seconds = clock.Elapsed.TotalSeconds;
         var key = GeneratorCheckpoint.KeyOf(trial.Model, model.Config, data.Fingerprint, recipe, trial.Regime);
         var manifest = new CheckpointManifest(GeneratorCheckpoint.Format, GeneratorCheckpoint.FormatVersion, trial.Model, model.Config,
@@ -91,6 +94,45 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
             throw new InvalidOperationException($"walk {trial.Key} produced no alpha_metrics rows");
         }
         return new TrialOutcome(trial.Steps * (double)trial.Batch / Math.Max(result.TrainingTime.TotalSeconds, 1e-6), "images/s");
+    }
+
+    /// <summary>
+    /// The joint regime: G, D and a linear walk trained together on augmented data with the trial's generator budget,
+    /// then the walk evaluated like any other. It needs no generator trial.
+    /// </summary>
+    private static async Task<TrialOutcome> RunJointWalkAsync(TrialSpec trial, TrialContext context, CancellationToken ct)
+    {
+        if (trial.Walk != "linear")
+        {
+            throw new NotSupportedException($"the joint regime trains a linear walk with G (paper §4.4); '{trial.Walk}' is not accepted");
+        }
+        var model = BuiltInModels.TryGet(trial.Model)
+            ?? throw new ArgumentException($"model '{trial.Model}' is not a built-in model; accepted: {string.Join(", ", BuiltInModels.Names)}");
+        var device = ComputeDevice.Resolve(context.Device);
+        using var scope = torch.NewDisposeScope();
+        var data = BuiltInModels.LoadData(trial.Model, SteerPaths.FromEnvironment().MnistFolder);
+        var transform = RemediesExperiment.TransformFor(trial.Model, trial.Transform);
+        var recipe = model.Training with
+        {
+            Steps = trial.GeneratorSteps > 0 ? trial.GeneratorSteps : model.Training.Steps,
+            Batch = trial.GeneratorBatch > 0 ? trial.GeneratorBatch : model.Training.Batch,
+            Seed = trial.Seed,
+        };
+        var clock = Stopwatch.StartNew();
+        var (network, walk) = JointTrainer.Train(data, model.Config, recipe, transform,
+            new EditAugmentation(transform, EditAugmentation.DefaultShare, model.Config.ImageSize), WalkTrainer.DefaultLearningRate(transform), device,
+            new ProgressCallback<TrainingProgress>(p => context.Progress(TrainingShare * p.Step / p.TotalSteps)), ct);
+        var trainingTime = clock.Elapsed;
+        using var generator = new DcganGenerator(trial.Model, model.Config, network, data.ClassNames, device);
+        using (walk)
+        {
+            var spec = new WalkExperimentSpec(trial.Model, trial.Transform, trial.Walk, ClassIndices(trial.Class, generator.ClassNames),
+                false, trial.Steps, trial.Batch, trial.Seed, trial.EvalLatents > 0 ? trial.EvalLatents : DefaultEvalLatents,
+                trial.Regime, Alphas: trial.Alphas.Length > 0 ? trial.Alphas : null);
+            var progress = new ProgressCallback<ExperimentProgress>(p => context.Progress(TrainingShare + (1 - TrainingShare) * p.Done / Math.Max(1, p.Total)));
+            await WalkExperiment.EvaluateAsync(generator, generator.ClassNames, spec, transform, walk, [], trainingTime, context.OutputDir, progress, ct);
+        }
+        return new TrialOutcome(recipe.Steps * (double)recipe.Batch / Math.Max(trainingTime.TotalSeconds, 1e-6), "images/s");
     }
 
     /// <summary>`all` → every class (empty list); a label → its index among the generator's classes.</summary>

@@ -1,3 +1,4 @@
+using Steerability.GpuNode.Results;
 using Steerability.Coordinator.Results;
 using Steerability.Coordinator.Sweeps;
 using Steerability.GpuNode.Trials;
@@ -55,18 +56,43 @@ public sealed class WalkSweepTests
         Assert.Contains(rows, r => r.L2 > 0);
     }
 
-    [Theory]
-    [InlineData("joint", "walk")]
-    [InlineData("augmented", "walk")]
-    [InlineData("augmented", "generator")]
-    public async Task Regimes_the_science_lacks_fail_with_one_clear_line(string regime, string kind)
+    [Fact]
+    public async Task The_augmented_and_joint_regimes_train_on_a_tiny_budget()
+    {
+        var home = Directory.CreateTempSubdirectory("steer-regimes-").FullName;
+        try
+        {
+            var runner = new WalkTrialRunner(new SteerPaths(home));
+            var generatorDir = Directory.CreateDirectory(Path.Combine(home, "augmented")).FullName;
+            var generator = new TrialSpec { Kind = "generator", Model = "shapes", Transform = "shiftx", Regime = "augmented", Steps = 3, Batch = 8, Seed = 1 };
+            await runner.RunAsync(generator, new TrialContext(Path.Combine(home, "unused"), generatorDir, null, "cpu", _ => { }), CancellationToken.None);
+            Assert.True(File.Exists(Path.Combine(generatorDir, "checkpoint.json")));
+
+            var output = Directory.CreateDirectory(Path.Combine(home, "joint")).FullName;
+            var joint = new TrialSpec
+            {
+                Kind = "walk", Model = "shapes", Transform = "shiftx", Walk = "linear", Regime = "joint", Class = "circle",
+                Steps = 3, Batch = 8, Seed = 1, GeneratorSteps = 3, GeneratorBatch = 8, EvalLatents = 4, Alphas = [-6, 0, 6],
+            };
+            await runner.RunAsync(joint, new TrialContext(output, Path.Combine(home, "unused2"), null, "cpu", _ => { }), CancellationToken.None);
+            var rows = await ParquetFile.ReadAsync<AlphaMetricRow>(Path.Combine(output, "alpha_metrics.parquet"));
+            Assert.Equal(3, rows.Count);
+            Assert.All(rows, r => Assert.Equal("joint", r.Regime));
+            Assert.Equal(0.0, rows.Single(r => r.Alpha == 0).L2Mean);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_joint_nonlinear_walk_fails_with_one_clear_line()
     {
         var runner = new WalkTrialRunner(new SteerPaths(Path.GetTempPath()));
-        var trial = new TrialSpec { Kind = kind, Model = "shapes", Transform = "zoom", Walk = kind == "walk" ? "linear" : "", Regime = regime };
+        var trial = new TrialSpec { Kind = "walk", Model = "shapes", Transform = "zoom", Walk = "nonlinear", Regime = "joint" };
         var context = new TrialContext(Path.GetTempPath(), Path.GetTempPath(), null, "cpu", _ => { });
-
         var error = await Assert.ThrowsAsync<NotSupportedException>(() => runner.RunAsync(trial, context, CancellationToken.None));
-
-        Assert.Equal($"regime '{regime}' is not implemented yet", error.Message);
+        Assert.Contains("linear walk", error.Message);
     }
 }
