@@ -7,6 +7,24 @@ namespace Steerability.Experiments.Imaging;
 /// <summary>Lays images out in a grid and writes it as a PNG, so a person can see what a generator or walk does.</summary>
 public static class ImageGrid
 {
+    private static readonly Lazy<bool> NativeLibraryPresent = new(() =>
+    {
+        try
+        {
+            // Asks the native library for its version without creating a Skia object: an object whose native half
+            // failed to load would crash the process later, from its finaliser.
+            _ = SkiaSharpVersion.Native;
+            return true;
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    });
+
+    /// <summary>False where SkiaSharp's native library cannot load (e.g. a slimmed GPU bundle): images are then skipped.</summary>
+    public static bool IsAvailable => NativeLibraryPresent.Value;
+
     /// <summary>
     /// Writes images [rows·columns, C, S, S] in [-1, 1] (row-major) as one PNG with a 2-pixel white gutter,
     /// each image enlarged <paramref name="zoom"/> times (nearest neighbour, so pixels stay visible).

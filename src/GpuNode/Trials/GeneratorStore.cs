@@ -50,6 +50,10 @@ public sealed class GeneratorStore(SteerPaths paths)
     /// <summary>Writes a grid with one row per class, <see cref="SamplesPerClass"/> samples each.</summary>
     public static void WriteSamples(IImageGenerator generator, string path)
     {
+        if (!ImageGrid.IsAvailable)
+        {
+            return;
+        }
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var classes = Math.Max(1, generator.ClassCount);

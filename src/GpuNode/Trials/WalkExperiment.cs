@@ -68,15 +68,11 @@ public static class WalkExperiment
         Directory.CreateDirectory(outputFolder);
         var metricsPath = Path.Combine(outputFolder, MetricsFile);
         await ParquetFile.WriteAtomicallyAsync(metricsPath, rows, cancel);
-        string? stripPath = Path.Combine(outputFolder, StripFile);
-        try
+        // A worker without SkiaSharp's native library (e.g. a slimmed GPU bundle) still delivers the metrics.
+        string? stripPath = ImageGrid.IsAvailable ? Path.Combine(outputFolder, StripFile) : null;
+        if (stripPath is not null)
         {
             WriteStrip(generator, transform, walk, spec, stripPath);
-        }
-        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException)
-        {
-            // A worker without SkiaSharp's native library (e.g. a slimmed GPU bundle) still delivers the metrics.
-            stripPath = null;
         }
         if (walk is nn.Module module)
         {
