@@ -17,7 +17,8 @@ public sealed class ClusterSweepTests
     {
         using var fixture = new SweepFixture();
         var plan = fixture.Plan();
-        var runner = new CountingRunner(new SyntheticTrialRunner { Duration = TimeSpan.FromMilliseconds(400) });
+        // Long enough that node 2, which may join last on a loaded machine, still gets a trial before the others finish them all.
+        var runner = new CountingRunner(new SyntheticTrialRunner { Duration = TimeSpan.FromMilliseconds(1500) });
         var coordinator = SweepHost.StartCoordinator(plan, ClusterConfig, SweepFixture.Coordinator);
         // Terminating a node's system must be a crash, not a graceful leave: no coordinated shutdown.
         var crashable = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off").WithFallback(ClusterConfig);
