@@ -25,6 +25,11 @@ public sealed class LimitsCommand(IAnsiConsole console) : AsyncCommand<LimitsCom
         [DefaultValue("linear")]
         public string Walk { get; init; } = "linear";
 
+        [CommandOption("--class <C>")]
+        [Description("all, a class name or index, or a comma-separated list.")]
+        [DefaultValue("all")]
+        public string Class { get; init; } = "all";
+
         [CommandOption("--per-class")]
         [Description("Linear walk only: one set of walk vectors per class.")]
         public bool PerClass { get; init; }
@@ -57,7 +62,6 @@ public sealed class LimitsCommand(IAnsiConsole console) : AsyncCommand<LimitsCom
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        InputChecks.Model(settings.Model);
         if (string.IsNullOrEmpty(settings.Transform))
         {
             throw new InputException($"--transform: missing; accepted: {string.Join(", ", Steerability.Experiments.Transforms.TransformCatalog.Names)}");
@@ -72,16 +76,18 @@ public sealed class LimitsCommand(IAnsiConsole console) : AsyncCommand<LimitsCom
         InputChecks.Positive("--batch", settings.Batch);
         InputChecks.Positive("--eval-latents", settings.EvaluationLatents);
         InputChecks.PositiveRate("--lr", settings.LearningRate);
-        GeneratorLoading.Validate(settings);
+        var classNames = GeneratorLoading.Validate(settings);
+        var classes = InputChecks.Classes(settings.Class, classNames);
         var output = InputChecks.WritableFolder("--out", settings.Out);
         var device = InputChecks.Device(settings.Device);
-        var data = BuiltInModels.LoadData(settings.Model, settings.Data ?? SteerPaths.FromEnvironment().MnistFolder);
+        // Dataset variability needs the training data, which only the built-in generators have here.
+        var data = GeneratorLoading.IsBuiltIn(settings.Model) ? BuiltInModels.LoadData(settings.Model, settings.Data ?? SteerPaths.FromEnvironment().MnistFolder) : null;
         using var loaded = GeneratorLoading.Load(console, settings, device);
         var generator = loaded.Generator;
-        var spec = new WalkExperimentSpec(settings.Model, settings.Transform, settings.Walk, [], settings.PerClass, settings.Steps, settings.Batch,
+        var spec = new WalkExperimentSpec(settings.Model, settings.Transform, settings.Walk, classes, settings.PerClass, settings.Steps, settings.Batch,
             settings.Seed, settings.EvaluationLatents, LearningRate: settings.LearningRate);
         var result = await new ProgressDisplay(console).Run($"limits {settings.Transform} {settings.Walk}", report =>
-            LimitsExperiment.RunAsync(generator, data, spec, output,
+            LimitsExperiment.RunAsync(generator, loaded.ClassNames, data, spec, output,
                 new ProgressCallback<ExperimentProgress>(p => report(p.Done, p.Total, p.Phase)), cancellationToken));
 
         var table = new Table().Title(Markup.Escape($"{settings.Model} {settings.Transform} {settings.Walk}: dataset variability against model limit ({result.Variability[0].Attribute})"))
@@ -93,7 +99,9 @@ public sealed class LimitsCommand(IAnsiConsole console) : AsyncCommand<LimitsCom
         }
         console.Write(table);
         var c = result.Correlation;
-        console.WriteLine($"correlation across {c.N} classes: Pearson r = {c.R:F3} (p = {c.P:G3}), Spearman ρ = {c.Rho:F3}");
+        console.WriteLine(data is null
+            ? "no training data for this generator here: model limits only, no dataset variability or correlation"
+            : $"correlation across {c.N} classes: Pearson r = {c.R:F3} (p = {c.P:G3}), Spearman ρ = {c.Rho:F3}");
         console.WriteLine($"a step follows the edit when the attribute moves at least {TransformLimit.FollowTolerance:P0} of the edit's change; wrote {output}/{{attributes,variability,correlation}}.parquet");
         return 0;
     }

@@ -53,20 +53,27 @@ public static class LimitsExperiment
         return result;
     }
 
-    public static async Task<LimitsResult> RunAsync(IImageGenerator generator, LabelledImages data, WalkExperimentSpec spec, string outputFolder,
-        IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default)
+    /// <summary>
+    /// Runs the study. <paramref name="data"/> is the generator's training data; null for a generator whose data is not
+    /// here (BigGAN-deep, TorchScript): the model limits are still measured, the data columns and the correlation are NaN.
+    /// </summary>
+    public static async Task<LimitsResult> RunAsync(IImageGenerator generator, IReadOnlyList<string> classNames, LabelledImages? data, WalkExperimentSpec spec,
+        string outputFolder, IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default)
     {
         var transform = TransformCatalog.Create(spec.Transform);
         var detector = new ForegroundMomentsDetector();
-        var classes = spec.Classes.Count > 0 ? spec.Classes : Enumerable.Range(0, data.ClassNames.Count).ToArray();
-        var variability = DatasetVariability(data, spec.Transform, detector);
+        var classes = spec.Classes.Count > 0 ? spec.Classes : Enumerable.Range(0, classNames.Count).ToArray();
+        var unknown = new AttributeSpreadSummary(double.NaN, double.NaN, double.NaN, double.NaN, 0);
+        var variability = data is null
+            ? classes.ToDictionary(c => c, _ => unknown)
+            : DatasetVariability(data, spec.Transform, detector);
         torch.manual_seed(spec.Seed);
         using var walk = WalkExperiment.CreateWalk(spec, transform, generator);
         WalkTrainer.Train(generator, transform, walk, new WalkTrainingOptions(spec.Steps, spec.Batch, spec.LearningRate, spec.Seed, classes),
             new ProgressCallback<TrainingProgress>(p => progress?.Report(new ExperimentProgress("train", p.Step, p.TotalSteps, p.Losses["masked_l2"]))), cancel);
         progress?.Report(new ExperimentProgress("measure", 0, 1, null));
         var grid = walk.Kind == "nonlinear" ? transform.NonlinearTestGrid(generator.ImageSize) : transform.LinearTestGrid(generator.ImageSize);
-        var (points, limits) = TransformLimit.Measure(generator, transform, walk, detector, classes, data.ClassNames, grid, spec.EvaluationLatents, seed: 1_000_003);
+        var (points, limits) = TransformLimit.Measure(generator, transform, walk, detector, classes, classNames, grid, spec.EvaluationLatents, seed: 1_000_003);
         progress?.Report(new ExperimentProgress("measure", 1, 1, null));
         var attribute = AttributeName(spec.Transform);
         var attributeRows = points.Select(p => new AttributeRow
@@ -76,12 +83,14 @@ public static class LimitsExperiment
         }).ToList();
         var variabilityRows = classes.Zip(limits).Select(pair => new VariabilityRow
         {
-            Model = generator.Name, Class = data.ClassNames[pair.First], Transform = spec.Transform, Walk = spec.Walk, Attribute = attribute,
+            Model = generator.Name, Class = classNames[pair.First], Transform = spec.Transform, Walk = spec.Walk, Attribute = attribute,
             DataMean = variability[pair.First].Mean, DataStd = variability[pair.First].Std, DataP5 = variability[pair.First].P5,
             DataP95 = variability[pair.First].P95, DataN = variability[pair.First].Count,
             ModelSpread = pair.Second.Spread, LowestFollowedAlpha = pair.Second.LowestFollowed, HighestFollowedAlpha = pair.Second.HighestFollowed,
         }).ToList();
-        var correlation = CorrelationResult.Of(variabilityRows.Select(r => r.DataStd).ToArray(), variabilityRows.Select(r => r.ModelSpread).ToArray());
+        var correlation = data is null
+            ? new CorrelationResult(double.NaN, double.NaN, double.NaN, 0)
+            : CorrelationResult.Of(variabilityRows.Select(r => r.DataStd).ToArray(), variabilityRows.Select(r => r.ModelSpread).ToArray());
         var correlationRow = new CorrelationRow
         {
             Model = generator.Name, Transform = spec.Transform, Walk = spec.Walk, Regime = spec.Regime,

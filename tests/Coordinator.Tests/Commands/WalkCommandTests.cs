@@ -68,6 +68,39 @@ public sealed class WalkCommandTests : IDisposable
         Assert.Contains("Pearson r", console.Output);
     }
 
+    private static string RepositoryFile(string relative)
+    {
+        var folder = new DirectoryInfo(AppContext.BaseDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Steerability.sln")))
+        {
+            folder = folder.Parent;
+        }
+        return Path.Combine(folder?.FullName ?? throw new DirectoryNotFoundException("Steerability.sln not found above the test folder"), relative);
+    }
+
+    [Fact]
+    public async Task WalkAndLimitsRunOnBigGanDeepFromItsFiles()
+    {
+        var weights = RepositoryFile("tests/fixtures/biggan-deep-tiny-a");
+        var output = Path.Combine(_folder, "biggan");
+        var errors = new StringWriter();
+        var console = new TestConsole().Width(160);
+        var code = SteerApp.Run(["limits", "--model", "biggan-deep", "--weights", weights, "--truncation", "0.4", "--class", "1,207", "--transform", "brightness",
+            "--steps", "2", "--batch", "2", "--eval-latents", "2", "--device", "cpu", "--out", output], console, errors);
+        Assert.True(code == 0, errors.ToString());
+        var variability = await ParquetFile.ReadAsync<VariabilityRow>(Path.Combine(output, "variability.parquet"));
+        Assert.Equal(new[] { "1", "207" }, variability.Select(v => v.Class));
+        Assert.All(variability, v => Assert.True(double.IsNaN(v.DataStd) && v.ModelSpread >= 0));
+        Assert.Contains("model limits only", console.Output);
+
+        code = SteerApp.Run(["walk", "--model", "biggan-deep", "--weights", weights, "--class", "207", "--per-class", "--transform", "zoom",
+            "--steps", "2", "--batch", "2", "--eval-latents", "2", "--device", "cpu", "--out", Path.Combine(_folder, "biggan-walk")], new TestConsole(), errors);
+        Assert.True(code == 0, errors.ToString());
+        var rows = await ParquetFile.ReadAsync<AlphaMetricRow>(Path.Combine(_folder, "biggan-walk", "alpha_metrics.parquet"));
+        Assert.All(rows, r => Assert.Equal("biggan-deep-128", r.Model));
+        Assert.Equal(13, rows.Count);
+    }
+
     [Fact]
     public void ACheckpointForAnotherModelIsRefused()
     {
@@ -81,7 +114,7 @@ public sealed class WalkCommandTests : IDisposable
 
     [Theory]
     [InlineData("limits", "--transform", "warp", "--transform")]
-    [InlineData("limits", "--model", "biggan-deep", "--model")]
+    [InlineData("limits", "--model", "biggan-deep", "--weights")]
     [InlineData("remedies", "--regimes", "plain,frozen", "--regimes")]
     [InlineData("remedies", "--augmented-share", "1.5", "--augmented-share")]
     [InlineData("bench", "--batch", "0", "--batch")]
