@@ -15,7 +15,11 @@ public static class SweepCatalog
     {
         ["shapes"] = ShapesClassTable.Classes.Select(c => c.Name).ToArray(),
         ["mnist"] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+        ["biggan-deep"] = Enumerable.Range(0, 1000).Select(i => i.ToString()).ToArray(),
     };
+
+    /// <summary>Models whose generator is pretrained elsewhere: no generator trials, weights named in the spec's `pretrained`.</summary>
+    public static readonly string[] PretrainedModels = ["biggan-deep"];
 
     /// <summary>Every transform, named as in results and on the command line.</summary>
     public static readonly string[] Transforms = [.. TransformCatalog.Names];

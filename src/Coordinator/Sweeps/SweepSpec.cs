@@ -21,7 +21,15 @@ public sealed record SweepSpec
     /// <summary>Held-out latents per class each walk is evaluated on (`budget.walk.eval_latents`).</summary>
     public int EvalLatents { get; init; } = SweepSpecParser.DefaultEvalLatents;
     public string Device { get; init; } = "auto";
+    /// <summary>Pretrained generators by model (biggan-deep): where their files are and how they are sampled.</summary>
+    public IReadOnlyDictionary<string, PretrainedGenerator> Pretrained { get; init; } = new Dictionary<string, PretrainedGenerator>();
+
+    /// <summary>The side in pixels of a model's images: from a pretrained generator's config, or the built-in recipe.</summary>
+    public int ImageSizeOf(string model) => Pretrained.TryGetValue(model, out var pretrained) ? pretrained.ImageSize : SweepCatalog.ImageSize(model);
 }
+
+/// <summary>A pretrained generator named by a spec: its weights folder, truncation, and what its config says.</summary>
+public sealed record PretrainedGenerator(string Weights, double Truncation, int ImageSize, int ClassCount);
 
 /// <summary>A training budget: optimisation steps and batch size.</summary>
 public sealed record Budget(int Steps, int Batch);
@@ -33,6 +41,6 @@ public sealed record Budget(int Steps, int Batch);
 public sealed record AlphaGrid(string Name, double[]? Values = null)
 {
     /// <summary>The α values for one transform, walk type and model.</summary>
-    public double[] Resolve(string transform, string walk, string model) =>
-        Values ?? SweepCatalog.Grid(transform, Name, walk, SweepCatalog.ImageSize(model));
+    public double[] Resolve(string transform, string walk, int imageSize) =>
+        Values ?? SweepCatalog.Grid(transform, Name, walk, imageSize);
 }

@@ -17,7 +17,7 @@ public static partial class SweepSpecParser
     public const int DefaultEvalLatents = 256;
 
     private static readonly string[] TopLevelFields =
-        ["sweep", "models", "classes", "per_class", "transforms", "walks", "regimes", "alphas", "seeds", "budget", "device"];
+        ["sweep", "models", "classes", "per_class", "transforms", "walks", "regimes", "alphas", "seeds", "budget", "device", "pretrained"];
 
     public static SweepSpec ParseFile(string path)
     {
@@ -61,8 +61,11 @@ public static partial class SweepSpecParser
             throw reader.Error(reader.ValueNode(root, "device")!, "device", $"'{device}' is not a device policy; accepted: {string.Join(", ", SweepCatalog.DevicePolicies)}");
         }
 
+        var pretrained = ParsePretrained(reader, root, models, regimes);
+
         return new SweepSpec
         {
+            Pretrained = pretrained,
             Name = name,
             SourcePath = file,
             Models = models,
@@ -78,6 +81,63 @@ public static partial class SweepSpecParser
             EvalLatents = evalLatents,
             Device = device,
         };
+    }
+
+    /// <summary>
+    /// `pretrained: {biggan-deep: {weights: DIR, truncation: T}}`: required for every pretrained model the spec names;
+    /// the weights folder's config.json is read now, so a wrong path stops the sweep before anything is written.
+    /// </summary>
+    private static IReadOnlyDictionary<string, PretrainedGenerator> ParsePretrained(Reader reader, YamlMappingNode root, IReadOnlyList<string> models, IReadOnlyList<string> regimes)
+    {
+        var result = new Dictionary<string, PretrainedGenerator>();
+        var node = reader.ValueNode(root, "pretrained");
+        if (node is not null and not YamlMappingNode)
+        {
+            throw reader.Error(node, "pretrained", "expected a mapping; accepted: {biggan-deep: {weights: DIR, truncation: 0.4}}");
+        }
+        var map = node as YamlMappingNode;
+        if (map is not null)
+        {
+            foreach (var (keyNode, _) in map.Children)
+            {
+                var key = reader.KeyName(keyNode);
+                if (!SweepCatalog.PretrainedModels.Contains(key) || !models.Contains(key))
+                {
+                    throw reader.Error(keyNode, $"pretrained.{key}", $"not a pretrained model of this spec; accepted: {string.Join(", ", SweepCatalog.PretrainedModels.Where(models.Contains).DefaultIfEmpty("(none: models lists no pretrained model)"))}");
+                }
+            }
+        }
+        foreach (var model in models.Where(SweepCatalog.PretrainedModels.Contains))
+        {
+            var entry = map is null ? null : reader.ValueNode(map, model);
+            if (entry is not YamlMappingNode settings)
+            {
+                throw reader.Error(entry ?? node ?? root, $"pretrained.{model}.weights", $"model '{model}' is pretrained: name its files; accepted: pretrained: {{{model}: {{weights: DIR, truncation: 0.4}}}}");
+            }
+            var weights = reader.Scalar(settings, "weights", required: true, fallback: "")!;
+            var truncationText = reader.Scalar(settings, "truncation", required: false, fallback: "1")!;
+            if (!double.TryParse(truncationText, NumberStyles.Float, CultureInfo.InvariantCulture, out var truncation) || !(truncation > 0 && truncation <= 1))
+            {
+                throw reader.Error(reader.ValueNode(settings, "truncation")!, $"pretrained.{model}.truncation", $"'{truncationText}' is not accepted; use a number in (0, 1]");
+            }
+            var folder = Path.GetFullPath(weights, Path.GetDirectoryName(Path.GetFullPath(reader.File)) ?? ".");
+            try
+            {
+                var config = Steerability.Experiments.Generators.BigGanDeep.BigGanDeepConfig.FromJsonFile(Path.Combine(folder, "config.json"));
+                Steerability.Experiments.Generators.BigGanDeep.BigGanDeepLoader.FindWeightsFile(folder);
+                result[model] = new PretrainedGenerator(folder, truncation, config.OutputSize, config.ClassCount);
+            }
+            catch (Steerability.Experiments.Generators.ModelFileException e)
+            {
+                throw reader.Error(reader.ValueNode(settings, "weights")!, $"pretrained.{model}.weights", e.Message);
+            }
+            var trainedRegime = regimes.FirstOrDefault(r => r != "plain");
+            if (trainedRegime is not null)
+            {
+                throw reader.Error(reader.ValueNode(root, "regimes")!, "regimes", $"'{trainedRegime}' trains the generator, which a pretrained model ('{model}') cannot; accepted with pretrained models: plain");
+            }
+        }
+        return result;
     }
 
     private static IReadOnlyList<string> ParseClasses(Reader reader, YamlMappingNode root, IReadOnlyList<string> models, bool perClass)
@@ -279,6 +339,9 @@ public static partial class SweepSpecParser
     /// <summary>Typed access to a YAML document that turns every mismatch into a located one-line error.</summary>
     private sealed class Reader(string file)
     {
+        /// <summary>The spec file being read (relative paths in it are taken from its folder).</summary>
+        public string File => file;
+
         public YamlMappingNode Load(string yaml)
         {
             var stream = new YamlStream();

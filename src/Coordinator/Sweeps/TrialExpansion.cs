@@ -24,7 +24,8 @@ public static class TrialExpansion
                 {
                     foreach (var regime in spec.Regimes)
                     {
-                        var generator = regime switch
+                        var pretrained = spec.Pretrained.GetValueOrDefault(model);
+                        var generator = pretrained is not null ? null : regime switch
                         {
                             "plain" => Generator(generators, spec, generatorBudget, model, "plain", "", seed),
                             "augmented" => Generator(generators, spec, generatorBudget, model, "augmented", transform, seed),
@@ -50,7 +51,9 @@ public static class TrialExpansion
                                     GeneratorSteps = regime == "joint" ? generatorBudget.Steps : 0,
                                     GeneratorBatch = regime == "joint" ? generatorBudget.Batch : 0,
                                     AlphaGrid = spec.Alphas[transform].Name,
-                                    Alphas = spec.Alphas[transform].Resolve(transform, walk, model),
+                                    Alphas = spec.Alphas[transform].Resolve(transform, walk, spec.ImageSizeOf(model)),
+                                    Weights = pretrained?.Weights ?? "",
+                                    Truncation = pretrained?.Truncation ?? 0,
                                     EvalLatents = spec.EvalLatents,
                                     GeneratorKey = generator?.Key ?? "",
                                     Device = spec.Device,
@@ -71,8 +74,11 @@ public static class TrialExpansion
         {
             return budget;
         }
-        var recipe = (BuiltInModels.TryGet(model) ?? throw new ArgumentException($"model '{model}' is not a built-in model")).Training;
-        return new Budget(recipe.Steps, recipe.Batch);
+        if (BuiltInModels.TryGet(model) is not { } builtIn)
+        {
+            return new Budget(0, 0);                                                         // pretrained: nothing to train
+        }
+        return new Budget(builtIn.Training.Steps, builtIn.Training.Batch);
     }
 
     private static TrialSpec Generator(Dictionary<(string, string, string, int), TrialSpec> generators, SweepSpec spec,

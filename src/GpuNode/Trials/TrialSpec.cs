@@ -65,6 +65,12 @@ public sealed record TrialSpec
     /// </summary>
     public string Device { get; init; } = "auto";
 
+    /// <summary>A pretrained generator's weights folder (biggan-deep); empty for the generators trained here.</summary>
+    public string Weights { get; init; } = "";
+
+    /// <summary>A pretrained generator's truncation; 0 when it has none.</summary>
+    public double Truncation { get; init; }
+
     private static readonly JsonSerializerOptions CanonicalOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -75,7 +81,7 @@ public sealed record TrialSpec
     public string CanonicalJson()
     {
         var canonical = new CanonicalForm(Kind, Model, Class, Transform, Walk, Regime, PerClass, Steps, Batch, Seed,
-            GeneratorSteps, GeneratorBatch, Alphas, GeneratorKey, EvalLatents);
+            GeneratorSteps, GeneratorBatch, Alphas, GeneratorKey, EvalLatents, Weights, Truncation);
         return JsonSerializer.Serialize(canonical, CanonicalOptions);
     }
 
@@ -108,5 +114,5 @@ public sealed record TrialSpec
     // Field order here is the canonical order; appending a field changes every key, which is intended.
     private sealed record CanonicalForm(string Kind, string Model, string Class, string Transform, string Walk,
         string Regime, bool PerClass, int Steps, int Batch, int Seed, int GeneratorSteps, int GeneratorBatch,
-        double[] Alphas, string GeneratorKey, int EvalLatents);
+        double[] Alphas, string GeneratorKey, int EvalLatents, string Weights, double Truncation);
 }

@@ -76,24 +76,36 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
     /// <summary>Trains and evaluates one walk in the generator the trial depends on.</summary>
     private static async Task<TrialOutcome> RunWalkAsync(TrialSpec trial, TrialContext context, CancellationToken ct)
     {
-        if (string.IsNullOrEmpty(context.GeneratorDir))
-        {
-            throw new InvalidOperationException($"walk {trial.Key} was given no generator checkpoint (generator key '{trial.GeneratorKey}')");
-        }
         var device = ComputeDevice.Resolve(context.Device);
-        using var generator = GeneratorCheckpoint.Load(context.GeneratorDir, device);
-        var spec = new WalkExperimentSpec(trial.Model, trial.Transform, trial.Walk, ClassIndices(trial.Class, generator.ClassNames),
+        using var loaded = LoadGenerator(trial, context, device);
+        var generator = loaded.Generator;
+        var spec = new WalkExperimentSpec(trial.Model, trial.Transform, trial.Walk, ClassIndices(trial.Class, loaded.ClassNames),
             trial.PerClass, trial.Steps, trial.Batch, trial.Seed, trial.EvalLatents > 0 ? trial.EvalLatents : DefaultEvalLatents,
             trial.Regime, Alphas: trial.Alphas.Length > 0 ? trial.Alphas : null);
         var progress = new ProgressCallback<ExperimentProgress>(p => context.Progress(p.Phase == "train"
             ? TrainingShare * p.Done / Math.Max(1, p.Total)
             : TrainingShare + (1 - TrainingShare) * p.Done / Math.Max(1, p.Total)));
-        var result = await WalkExperiment.RunAsync(generator, generator.ClassNames, spec, context.OutputDir, progress, ct);
+        var result = await WalkExperiment.RunAsync(generator, loaded.ClassNames, spec, context.OutputDir, progress, ct);
         if (result.Rows.Count == 0)
         {
             throw new InvalidOperationException($"walk {trial.Key} produced no alpha_metrics rows");
         }
         return new TrialOutcome(trial.Steps * (double)trial.Batch / Math.Max(result.TrainingTime.TotalSeconds, 1e-6), "images/s");
+    }
+
+    /// <summary>A pretrained generator from the trial's weights (biggan-deep), else the checkpoint of the trial's generator dependency.</summary>
+    private static LoadedGenerator LoadGenerator(TrialSpec trial, TrialContext context, torch.Device device)
+    {
+        if (trial.Weights.Length > 0)
+        {
+            return LoadedGenerator.BigGanDeep(trial.Weights, trial.Truncation, device);
+        }
+        if (string.IsNullOrEmpty(context.GeneratorDir))
+        {
+            throw new InvalidOperationException($"walk {trial.Key} was given no generator checkpoint (generator key '{trial.GeneratorKey}')");
+        }
+        var checkpoint = GeneratorCheckpoint.Load(context.GeneratorDir, device);
+        return new LoadedGenerator(checkpoint, checkpoint.ClassNames, context.GeneratorDir);
     }
 
     /// <summary>

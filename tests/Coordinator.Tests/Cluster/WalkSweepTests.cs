@@ -1,3 +1,4 @@
+using Steerability.Coordinator.Tests.Sweeps;
 using Steerability.GpuNode.Results;
 using Steerability.Coordinator.Results;
 using Steerability.Coordinator.Sweeps;
@@ -83,6 +84,30 @@ public sealed class WalkSweepTests
         finally
         {
             Directory.Delete(home, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_BigGan_walk_trial_loads_the_pretrained_weights_it_names()
+    {
+        var output = Directory.CreateTempSubdirectory("steer-biggan-trial-").FullName;
+        try
+        {
+            var weights = Path.Combine(SweepSpecParserTests.RepoRoot(), "tests", "fixtures", "biggan-deep-tiny-a");
+            var trial = new TrialSpec
+            {
+                Kind = "walk", Model = "biggan-deep", Weights = weights, Truncation = 0.4, Class = "207", Transform = "brightness", Walk = "linear",
+                Steps = 2, Batch = 2, Seed = 1, EvalLatents = 2, Alphas = [-0.5, 0, 0.5],
+            };
+            await new WalkTrialRunner(new SteerPaths(output)).RunAsync(trial, new TrialContext(output, output, null, "cpu", _ => { }), CancellationToken.None);
+            var rows = await ParquetFile.ReadAsync<AlphaMetricRow>(Path.Combine(output, "alpha_metrics.parquet"));
+            Assert.Equal(3, rows.Count);
+            Assert.All(rows, r => Assert.Equal("biggan-deep-128", r.Model));
+            Assert.All(rows, r => Assert.Equal("207", r.Class));
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
         }
     }
 

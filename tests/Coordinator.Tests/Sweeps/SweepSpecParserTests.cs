@@ -122,6 +122,34 @@ public sealed class SweepSpecParserTests
         Assert.Equal(SweepCatalog.Walks, paper.Walks);
     }
 
+    [Fact]
+    public void The_BigGan_spec_names_its_missing_weights_in_one_line()
+    {
+        var path = Path.Combine(RepoRoot(), "experiments", "biggan-paper.yaml");
+        var error = Assert.Throws<InputException>(() => SweepSpecParser.ParseFile(path));
+        Assert.StartsWith($"{path}:9: pretrained.biggan-deep.weights: ", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void A_pretrained_BigGan_sweep_expands_to_walks_without_generator_trials()
+    {
+        var weights = Path.Combine(RepoRoot(), "tests", "fixtures", "biggan-deep-tiny-a");
+        var yaml = $"sweep: b\nmodels: [biggan-deep]\npretrained:\n  biggan-deep: {{weights: {weights}, truncation: 0.4}}\ntransforms: [shiftx]\nwalks: [linear]\nper_class: true\nclasses: [1, 207]\n";
+        var spec = SweepSpecParser.Parse(yaml, "b.yaml");
+        Assert.Equal(128, spec.ImageSizeOf("biggan-deep"));
+        var trials = TrialExpansion.Expand(spec);
+        Assert.All(trials, t => Assert.Equal("walk", t.Kind));
+        Assert.Equal(new[] { "1", "207" }, trials.Select(t => t.Class));
+        Assert.All(trials, t => Assert.Equal(weights, t.Weights));
+        Assert.Equal(new double[] { -102, -77, -51, -26, 0, 26, 51, 77, 102 }, trials[0].Alphas);   // ±S/5…±4S/5 at 128 px
+
+        var joint = Assert.Throws<InputException>(() => SweepSpecParser.Parse(yaml + "regimes: [plain, joint]\n", "b.yaml"));
+        Assert.StartsWith("b.yaml:9: regimes: 'joint' trains the generator", joint.Message);
+        var missing = Assert.Throws<InputException>(() => SweepSpecParser.Parse("sweep: b\nmodels: [biggan-deep]\ntransforms: [zoom]\n", "b.yaml"));
+        Assert.Contains("pretrained.biggan-deep.weights", missing.Message);
+    }
+
     internal static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
