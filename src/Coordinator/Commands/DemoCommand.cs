@@ -79,13 +79,18 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         var imageSize = loaded.Generator.ImageSize;
         var allRows = new List<AlphaMetricRow>();
         var summary = new Table().Title("Inner half of the training range: walk error below the no-walk baseline").Border(TableBorder.Simple)
-            .AddColumns("transform", "walk", "α in the inner range", "mean reduction", "smallest reduction", "train s", "eval s");
+            .AddColumns("transform", "walk", "α in the inner range", "mean reduction", "smallest reduction", "train s", "eval s", "device MiB after");
         foreach (var transform in transforms)
         {
             foreach (var walk in walks)
             {
                 var spec = new WalkExperimentSpec(settings.Model, transform, walk, [], false, settings.Steps, settings.Batch, settings.Seed, settings.EvaluationLatents, LearningRate: settings.LearningRate);
                 var result = await WalkCommand.RunAsync(console, loaded, spec, Path.Combine(output, $"{transform}-{walk}"), cancellationToken);
+                // Tensors that escaped a dispose scope are freed by their finalisers: collect so the next walk starts
+                // with the device's memory back, and show what is still in use.
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                var inUse = PeakMemory.DeviceInUse(device);
                 var pooled = result.Rows.Where(r => r.Class == AlphaEvaluator.AllClasses).ToList();
                 MetricsTable.Write(console, $"{settings.Model} {transform} {walk}: masked L2, all classes pooled", pooled);
                 allRows.AddRange(result.Rows);
@@ -94,7 +99,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
                 summary.AddRow(transform, walk, string.Join(" ", inner.Select(r => r.Alpha.ToString("G3"))),
                     reductions.Count > 0 ? $"{100 * reductions.Average():F0}%" : "—",
                     reductions.Count > 0 ? $"{100 * reductions.Min():F0}%" : "—",
-                    result.TrainingTime.TotalSeconds.ToString("F0"), result.EvaluationTime.TotalSeconds.ToString("F0"));
+                    result.TrainingTime.TotalSeconds.ToString("F0"), result.EvaluationTime.TotalSeconds.ToString("F0"), inUse is { } mib ? mib.ToString("F0") : "—");
             }
         }
         var combined = Path.Combine(output, WalkExperiment.MetricsFile);

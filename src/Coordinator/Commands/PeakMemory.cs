@@ -50,6 +50,10 @@ public static class PeakMemory
     [DllImport("libnvidia-ml.so.1", EntryPoint = "nvmlDeviceGetMemoryInfo")]
     private static extern int NvmlMemoryInfo(IntPtr device, out NvmlMemory memory);
 
+    /// <summary>Device memory in use on a CUDA device as NVML reports it, in MiB; null on the CPU or without NVML.</summary>
+    public static double? DeviceInUse(torch.Device device) =>
+        device.type == DeviceType.CUDA ? DeviceUsedMegabytes(device.index < 0 ? 0 : device.index) : null;
+
     private static double? DeviceUsedMegabytes(long index)
     {
         try

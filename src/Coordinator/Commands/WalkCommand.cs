@@ -55,7 +55,7 @@ public sealed class WalkCommand(IAnsiConsole console) : AsyncCommand<WalkCommand
         public int EvaluationLatents { get; init; } = 256;
 
         [CommandOption("--out <DIR>")]
-        [Description("Folder for alpha_metrics.parquet, walk_strip.png and walk.safetensors.")]
+        [Description("Output folder: walk writes alpha_metrics.parquet, walk_strip.png, walk.safetensors; limits writes attributes, variability and correlation .parquet.")]
         public string? Out { get; init; }
     }
 

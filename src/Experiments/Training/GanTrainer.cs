@@ -27,12 +27,7 @@ public static class GanTrainer
         var discriminator = new DcganDiscriminatorNetwork(config).to(device);
         using var generatorOptimizer = torch.optim.Adam(generator.parameters(), options.LearningRate, options.Beta1, options.Beta2);
         using var discriminatorOptimizer = torch.optim.Adam(discriminator.parameters(), options.DiscriminatorLearningRate ?? options.LearningRate, options.Beta1, options.Beta2);
-        var hinge = options.Loss switch
-        {
-            "hinge" => true,
-            "nonsaturating" => false,
-            _ => throw new ArgumentException($"loss: '{options.Loss}' is not a GAN loss; accepted: nonsaturating, hinge"),
-        };
+        var adversarialLoss = new AdversarialLoss(options.Loss);
         var images = data.Images.to(device);
         var labels = data.Labels.to(device);
         var reportEvery = Math.Max(1, options.Steps / 100);
@@ -55,9 +50,7 @@ public static class GanTrainer
             var fake = generator.forward(z, classes);
             var realScore = discriminator.forward(real, realClasses);
             var fakeScore = discriminator.forward(fake.detach(), classes);
-            var discriminatorLoss = hinge
-                ? nn.functional.relu(1 - realScore).mean() + nn.functional.relu(1 + fakeScore).mean()
-                : nn.functional.softplus(-realScore).mean() + nn.functional.softplus(fakeScore).mean();
+            var discriminatorLoss = adversarialLoss.Discriminator(realScore, fakeScore);
             discriminatorOptimizer.zero_grad();
             discriminatorLoss.backward();
             discriminatorOptimizer.step();
@@ -68,8 +61,7 @@ public static class GanTrainer
             var imageDistance = (fake[..half] - fake[half..(2 * half)]).abs().mean([1, 2, 3]);
             var latentDistance = (z[..half] - z[half..(2 * half)]).abs().mean([1]);
             var modeSeeking = 1 / ((imageDistance / latentDistance).mean() + 1e-5);
-            var score = discriminator.forward(fake, classes);
-            var adversarial = hinge ? -score.mean() : nn.functional.softplus(-score).mean();
+            var adversarial = adversarialLoss.Generator(discriminator.forward(fake, classes));
             var generatorLoss = options.ModeSeekingWeight > 0 ? adversarial + options.ModeSeekingWeight * modeSeeking : adversarial;
             generatorOptimizer.zero_grad();
             generatorLoss.backward();

@@ -31,7 +31,7 @@ public static class JointTrainer
         using var generatorOptimizer = torch.optim.Adam(generator.parameters(), options.LearningRate, options.Beta1, options.Beta2);
         using var discriminatorOptimizer = torch.optim.Adam(discriminator.parameters(), options.DiscriminatorLearningRate ?? options.LearningRate, options.Beta1, options.Beta2);
         using var walkOptimizer = torch.optim.Adam(walk.TrainableParameters, walkLearningRate);
-        var hinge = options.Loss == "hinge";
+        var adversarialLoss = new AdversarialLoss(options.Loss);
         var images = data.Images.to(device);
         var labels = data.Labels.to(device);
         var reportEvery = Math.Max(1, options.Steps / 100);
@@ -50,9 +50,7 @@ public static class JointTrainer
 
             var realScore = discriminator.forward(real, classes);
             var fakeScore = discriminator.forward(torch.cat([fake, steered]).detach(), torch.cat([classes, classes]));
-            var discriminatorLoss = hinge
-                ? nn.functional.relu(1 - realScore).mean() + nn.functional.relu(1 + fakeScore).mean()
-                : nn.functional.softplus(-realScore).mean() + nn.functional.softplus(fakeScore).mean();
+            var discriminatorLoss = adversarialLoss.Discriminator(realScore, fakeScore);
             discriminatorOptimizer.zero_grad();
             discriminatorLoss.backward();
             discriminatorOptimizer.step();
@@ -64,8 +62,7 @@ public static class JointTrainer
                 (target, mask) = (edit.Images, edit.Mask);
             }
             var steering = MaskedL2.PerSample(steered, target, mask).mean();
-            var score = discriminator.forward(torch.cat([fake, steered]), torch.cat([classes, classes]));
-            var adversarial = hinge ? -score.mean() : nn.functional.softplus(-score).mean();
+            var adversarial = adversarialLoss.Generator(discriminator.forward(torch.cat([fake, steered]), torch.cat([classes, classes])));
             generatorOptimizer.zero_grad();
             walkOptimizer.zero_grad();
             // G learns from both losses; w only from the masked L2, as in the paper: keep w's gradient of the L2
