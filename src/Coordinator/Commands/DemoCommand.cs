@@ -15,7 +15,7 @@ namespace Steerability.Coordinator.Commands;
 /// </summary>
 public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand.Settings>
 {
-    public sealed class Settings : ModelSettings
+    public sealed class Settings : WalkBudgetSettings
     {
         [CommandOption("--out <DIR>")]
         [Description("Output folder.")]
@@ -30,29 +30,6 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         [Description("Comma-separated walk types.")]
         [DefaultValue("linear,nonlinear")]
         public string Walks { get; init; } = "linear,nonlinear";
-
-        [CommandOption("--steps <N>")]
-        [Description("Adam steps per walk.")]
-        [DefaultValue(400)]
-        public int Steps { get; init; } = 400;
-
-        [CommandOption("--lr <RATE>")]
-        [Description("Adam learning rate of the walk (default: 0.1; brightness and color 0.05).")]
-        public double? LearningRate { get; init; }
-
-        [CommandOption("--batch <B>")]
-        [Description("Latents per walk training step.")]
-        [DefaultValue(32)]
-        public int Batch { get; init; } = 32;
-
-        [CommandOption("--eval-latents <N>")]
-        [Description("Held-out latents per class for evaluation.")]
-        [DefaultValue(256)]
-        public int EvaluationLatents { get; init; } = 256;
-
-        [CommandOption("--seed <S>")]
-        [DefaultValue(1)]
-        public int Seed { get; init; } = 1;
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -67,10 +44,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         {
             InputChecks.Walk(walk);
         }
-        InputChecks.Positive("--steps", settings.Steps);
-        InputChecks.Positive("--batch", settings.Batch);
-        InputChecks.PositiveRate("--lr", settings.LearningRate);
-        InputChecks.Positive("--eval-latents", settings.EvaluationLatents);
+        settings.ValidateBudget();
         GeneratorLoading.Validate(settings);
         var output = InputChecks.WritableFolder("--out", settings.Out);
         var device = InputChecks.Device(settings.Device);

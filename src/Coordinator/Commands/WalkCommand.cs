@@ -10,7 +10,7 @@ namespace Steerability.Coordinator.Commands;
 /// <summary>`steer walk`: learns one walk on a built-in generator, evaluates it along α, writes alpha_metrics.parquet and a strip.</summary>
 public sealed class WalkCommand(IAnsiConsole console) : AsyncCommand<WalkCommand.Settings>
 {
-    public sealed class Settings : ModelSettings
+    public sealed class Settings : WalkBudgetSettings
     {
         [CommandOption("--transform <T>")]
         [Description("zoom, shiftx, shifty, brightness, color, rotate2d or rotate3d.")]
@@ -29,30 +29,6 @@ public sealed class WalkCommand(IAnsiConsole console) : AsyncCommand<WalkCommand
         [CommandOption("--per-class")]
         [Description("Linear walk only: one set of walk vectors per class instead of one shared by all classes.")]
         public bool PerClass { get; init; }
-
-        [CommandOption("--steps <N>")]
-        [Description("Adam steps of walk training.")]
-        [DefaultValue(400)]
-        public int Steps { get; init; } = 400;
-
-        [CommandOption("--lr <RATE>")]
-        [Description("Adam learning rate of the walk (default: 0.1; brightness and color 0.05).")]
-        public double? LearningRate { get; init; }
-
-        [CommandOption("--batch <B>")]
-        [Description("Latents per training step.")]
-        [DefaultValue(32)]
-        public int Batch { get; init; } = 32;
-
-        [CommandOption("--seed <S>")]
-        [Description("Seeds walk initialisation, latents, classes and α.")]
-        [DefaultValue(1)]
-        public int Seed { get; init; } = 1;
-
-        [CommandOption("--eval-latents <N>")]
-        [Description("Held-out latents per class for evaluation.")]
-        [DefaultValue(256)]
-        public int EvaluationLatents { get; init; } = 256;
 
         [CommandOption("--out <DIR>")]
         [Description("Output folder: walk writes alpha_metrics.parquet, walk_strip.png, walk.safetensors; limits writes attributes, variability and correlation .parquet.")]
@@ -93,10 +69,7 @@ public sealed class WalkCommand(IAnsiConsole console) : AsyncCommand<WalkCommand
         {
             throw new InputException("--per-class: only the linear walk has per-class vectors; drop --per-class or use --walk linear");
         }
-        InputChecks.Positive("--steps", settings.Steps);
-        InputChecks.Positive("--batch", settings.Batch);
-        InputChecks.PositiveRate("--lr", settings.LearningRate);
-        InputChecks.Positive("--eval-latents", settings.EvaluationLatents);
+        settings.ValidateBudget();
         var classNames = GeneratorLoading.Validate(settings);
         var classes = InputChecks.Classes(settings.Class, classNames);
         InputChecks.WritableFolder("--out", settings.Out);
