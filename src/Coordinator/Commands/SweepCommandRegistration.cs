@@ -2,7 +2,7 @@ using Spectre.Console.Cli;
 
 namespace Steerability.Coordinator.Commands;
 
-/// <summary>Registers the sweep commands: run, coordinator, node, status, query, compact, bench orchestration.</summary>
+/// <summary>Registers the sweep commands: run, coordinator, node, status, query, report, compact, bench orchestration.</summary>
 public static class SweepCommandRegistration
 {
     public static void AddSweepCommands(IConfigurator config)
@@ -12,6 +12,7 @@ public static class SweepCommandRegistration
         config.AddCommand<NodeCommand>("node").WithDescription("Join a coordinator and run trials, one worker per device");
         config.AddCommand<StatusCommand>("status").WithDescription("Show a sweep's trials by status");
         config.AddCommand<QueryCommand>("query").WithDescription("Run DuckDB SQL over a sweep's tables");
+        config.AddCommand<ReportCommand>("report").WithDescription("Write DIR/report/index.html: summary, L2 vs α plots, walk strips, trials");
         config.AddCommand<CompactCommand>("compact").WithDescription("Merge a sweep's small Parquet files");
     }
 

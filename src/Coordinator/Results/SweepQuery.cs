@@ -11,27 +11,48 @@ public sealed record QueryResult(IReadOnlyList<string> Columns, IReadOnlyList<ob
 /// </summary>
 public static class SweepQuery
 {
-    /// <summary>Folders of a sweep that are tables: every top-level folder holding Parquet files, except scratch.</summary>
-    public static IReadOnlyList<string> Tables(string sweepDir) =>
-        Directory.Exists(sweepDir)
-            ? Directory.EnumerateDirectories(sweepDir)
-                .Select(Path.GetFileName)
-                .Where(name => name is not null && !name.StartsWith('_') && !name.StartsWith('.'))
-                .Where(name => Directory.EnumerateFiles(Path.Combine(sweepDir, name!), "*.parquet", SearchOption.AllDirectories).Any())
-                .Select(name => name!)
-                .Order(StringComparer.Ordinal)
-                .ToList()
-            : [];
+    /// <summary>
+    /// Tables of a folder: every top-level folder holding Parquet files, except scratch, and every top-level NAME.parquet
+    /// file (as `steer walk` and `steer demo` write); a folder wins over a file of the same name.
+    /// </summary>
+    public static IReadOnlyList<string> Tables(string sweepDir) => Sources(sweepDir).Keys.ToList();
+
+    /// <summary>Each table and the read_parquet call that reads it.</summary>
+    private static SortedDictionary<string, string> Sources(string sweepDir)
+    {
+        var sources = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (!Directory.Exists(sweepDir))
+        {
+            return sources;
+        }
+        foreach (var file in Directory.EnumerateFiles(sweepDir, "*.parquet"))
+        {
+            var name = Path.GetFileNameWithoutExtension(file);
+            if (!name.StartsWith('_') && !name.StartsWith('.'))
+            {
+                sources[name] = $"read_parquet('{file.Replace("'", "''")}')";
+            }
+        }
+        foreach (var folder in Directory.EnumerateDirectories(sweepDir))
+        {
+            var name = Path.GetFileName(folder);
+            if (!name.StartsWith('_') && !name.StartsWith('.') && Directory.EnumerateFiles(folder, "*.parquet", SearchOption.AllDirectories).Any())
+            {
+                var glob = Path.Combine(folder, "**", "*.parquet").Replace("'", "''");
+                sources[name] = $"read_parquet('{glob}', hive_partitioning = true, union_by_name = true)";
+            }
+        }
+        return sources;
+    }
 
     public static async Task<QueryResult> RunAsync(string sweepDir, string sql, CancellationToken ct = default)
     {
         await using var connection = new DuckDBConnection("Data Source=:memory:");
         await connection.OpenAsync(ct);
-        foreach (var table in Tables(sweepDir))
+        foreach (var (table, source) in Sources(sweepDir))
         {
-            var glob = Path.Combine(sweepDir, table, "**", "*.parquet").Replace("'", "''");
             await using var view = connection.CreateCommand();
-            view.CommandText = $"CREATE VIEW \"{table}\" AS SELECT * FROM read_parquet('{glob}', hive_partitioning = true, union_by_name = true)";
+            view.CommandText = $"CREATE VIEW \"{table}\" AS SELECT * FROM {source}";
             await view.ExecuteNonQueryAsync(ct);
         }
         await using var command = connection.CreateCommand();

@@ -1,0 +1,124 @@
+using System.Globalization;
+using Steerability.Coordinator.Results;
+
+namespace Steerability.Coordinator.Reports;
+
+/// <summary>One pooled point of a curve: the walk's masked L2 and the no-walk baseline at one α.</summary>
+public sealed record CurvePoint(string Model, string Transform, string Walk, string Regime, double Alpha, double L2Mean, double BaselineL2Mean);
+
+/// <summary>Per model, transform, walk and regime: how far the walk's masked L2 lies below the baseline over the nonzero α.</summary>
+public sealed record SummaryRow(string Model, string Transform, string Walk, string Regime, int AlphaCount, double MeanReduction, double MeanRelativeReduction);
+
+/// <summary>One class's dataset spread against the model's spread for one attribute.</summary>
+public sealed record VariabilityPoint(string Model, string Class, string Transform, string Walk, string Attribute, double DataStd, double ModelSpread);
+
+/// <summary>Across classes, the correlation of dataset spread and model limit.</summary>
+public sealed record CorrelationEntry(string Model, string Transform, string Walk, string Regime, double R, double P, long N);
+
+/// <summary>One trial of a sweep as the report lists it.</summary>
+public sealed record TrialEntry(string Key, string Status, long Attempts, string Node, string Device, double WallSeconds, double Throughput, string ThroughputUnit);
+
+/// <summary>A walk strip image found under the folder, with its path relative to the folder.</summary>
+public sealed record StripImage(string SourcePath, string RelativePath);
+
+/// <summary>Everything a report shows, read from a sweep folder (or a `steer demo` folder) before anything is written.</summary>
+public sealed record ReportData(
+    string Folder,
+    IReadOnlyList<CurvePoint> Curves,
+    IReadOnlyList<SummaryRow> Summary,
+    IReadOnlyList<VariabilityPoint> Variability,
+    IReadOnlyList<CorrelationEntry> Correlations,
+    IReadOnlyList<TrialEntry>? Trials,
+    IReadOnlyList<StripImage> Strips)
+{
+    public const string StripFile = "walk_strip.png";
+
+    /// <summary>The transforms in the order the report shows them.</summary>
+    public IReadOnlyList<string> Transforms => Curves.Select(c => c.Transform).Distinct().Order(StringComparer.Ordinal).ToList();
+}
+
+/// <summary>Reads a report's tables with DuckDB through <see cref="SweepQuery"/>; throws an <see cref="InputException"/> on a folder without alpha metrics.</summary>
+public static class ReportDataLoader
+{
+    // Classes pooled: the evaluator's 'all' rows where present; a folder without them is averaged over its classes.
+    // Averaging also folds repeated trials (seeds) of one configuration into one curve.
+    private const string PooledCurves = """
+        SELECT CAST(model AS VARCHAR), CAST(transform AS VARCHAR), CAST(walk AS VARCHAR), CAST(regime AS VARCHAR),
+               CAST(alpha AS DOUBLE) AS a, avg(l2_mean), avg(baseline_l2_mean)
+        FROM alpha_metrics
+        WHERE class = 'all' OR NOT EXISTS (SELECT 1 FROM alpha_metrics WHERE class = 'all')
+        GROUP BY 1, 2, 3, 4, 5
+        ORDER BY 2, 3, 4, 1, 5
+        """;
+
+    /// <summary>Loads the folder <paramref name="dir"/>; <paramref name="named"/> is how the user named it, for messages.</summary>
+    public static async Task<ReportData> LoadAsync(string dir, string named, CancellationToken ct = default)
+    {
+        var folder = Path.GetFullPath(dir);
+        if (!Directory.Exists(folder))
+        {
+            throw new InputException($"report: '{named}' is not a folder; accepted: a sweep folder written by `steer run` or a `steer demo --out` folder");
+        }
+        var tables = SweepQuery.Tables(folder);
+        if (!tables.Contains("alpha_metrics"))
+        {
+            throw new InputException($"report: '{named}' has no alpha_metrics table; accepted: a sweep folder written by `steer run` " +
+                "(alpha_metrics/**.parquet) or a folder holding alpha_metrics.parquet (as `steer demo --out` writes)");
+        }
+        var curves = (await SweepQuery.RunAsync(folder, PooledCurves, ct)).Rows
+            .Select(r => new CurvePoint(Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Number(r[4]), Number(r[5]), Number(r[6])))
+            .ToList();
+        if (curves.Count == 0)
+        {
+            throw new InputException($"report: '{named}' has an empty alpha_metrics table; accepted: a folder with at least one alpha_metrics row");
+        }
+        var variability = tables.Contains("variability")
+            ? (await SweepQuery.RunAsync(folder, "SELECT model, class, transform, walk, attribute, data_std, model_spread FROM variability ORDER BY transform, walk, attribute, class", ct)).Rows
+                .Select(r => new VariabilityPoint(Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Text(r[4]), Number(r[5]), Number(r[6])))
+                .ToList()
+            : [];
+        var correlations = tables.Contains("correlation")
+            ? (await SweepQuery.RunAsync(folder, "SELECT model, transform, walk, regime, r, p, n FROM correlation ORDER BY transform, walk, regime, model", ct)).Rows
+                .Select(r => new CorrelationEntry(Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Number(r[4]), Number(r[5]), Convert.ToInt64(r[6] ?? 0L, CultureInfo.InvariantCulture)))
+                .ToList()
+            : [];
+        var trials = tables.Contains("trials")
+            ? (await SweepQuery.RunAsync(folder, "SELECT key, status, attempts, node, device, wall_seconds, throughput, throughput_unit FROM trials ORDER BY key", ct)).Rows
+                .Select(r => new TrialEntry(Text(r[0]), Text(r[1]), Convert.ToInt64(r[2] ?? 0L, CultureInfo.InvariantCulture), Text(r[3]), Text(r[4]),
+                    Number(r[5]), Number(r[6]), Text(r[7])))
+                .ToList()
+            : null;
+        return new ReportData(folder, curves, Summarise(curves), variability, correlations, trials, FindStrips(folder));
+    }
+
+    /// <summary>Mean of (baseline − walk) and of (baseline − walk) / baseline over the nonzero α of each curve.</summary>
+    public static IReadOnlyList<SummaryRow> Summarise(IEnumerable<CurvePoint> curves) =>
+        curves.Where(c => c.Alpha != 0)
+            .GroupBy(c => (c.Model, c.Transform, c.Walk, c.Regime))
+            .Select(g => new SummaryRow(g.Key.Model, g.Key.Transform, g.Key.Walk, g.Key.Regime, g.Count(),
+                g.Average(c => c.BaselineL2Mean - c.L2Mean),
+                g.Average(c => c.BaselineL2Mean == 0 ? 0 : (c.BaselineL2Mean - c.L2Mean) / c.BaselineL2Mean)))
+            .OrderBy(s => s.Transform, StringComparer.Ordinal)
+            .ThenBy(s => s.Walk, StringComparer.Ordinal)
+            .ThenBy(s => s.Regime, StringComparer.Ordinal)
+            .ThenBy(s => s.Model, StringComparer.Ordinal)
+            .ToList();
+
+    // The report's own folder is skipped so that a second run does not list the copies of the first.
+    private static List<StripImage> FindStrips(string folder) =>
+        Directory.EnumerateFiles(folder, ReportData.StripFile, SearchOption.AllDirectories)
+            .Select(path => new StripImage(path, Path.GetRelativePath(folder, path)))
+            .Where(s => !s.RelativePath.StartsWith(ReportWriter.ReportFolder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            .Where(s => new FileInfo(s.SourcePath).Length > 0)
+            .OrderBy(s => s.RelativePath, StringComparer.Ordinal)
+            .ToList();
+
+    private static string Text(object? value) => value switch
+    {
+        null => "",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+
+    private static double Number(object? value) => value is null ? double.NaN : Convert.ToDouble(value, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Steerability.GpuNode.Results;
+
+namespace Steerability.Coordinator.Reports;
+
+/// <summary>Writes DIR/report/index.html and its images beside it, so the page opens from disk without a server.</summary>
+public static class ReportWriter
+{
+    public const string ReportFolder = "report";
+    public const string IndexFile = "index.html";
+
+    /// <summary>Writes the report for loaded data and returns the path of index.html.</summary>
+    public static string Write(ReportData data)
+    {
+        var reportDir = Path.Combine(data.Folder, ReportFolder);
+        Directory.CreateDirectory(reportDir);
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Steerability report</title>\n<style>\n")
+            .Append("body{font-family:sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;margin:1em 0}")
+            .Append("td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}td.n{text-align:right}img{max-width:100%}\n")
+            .Append("</style>\n</head>\n<body>\n")
+            .Append("<h1>Steerability report</h1>\n<p>Folder: <code>").Append(Encode(data.Folder)).Append("</code></p>\n");
+        WriteSummary(html, data);
+        var strips = CopyStrips(data, reportDir);
+        var placed = new HashSet<StripImage>();
+        var transforms = data.Transforms;
+        for (var t = 0; t < transforms.Count; t++)
+        {
+            var transform = transforms[t];
+            html.Append("<h2>").Append(Encode(transform)).Append("</h2>\n");
+            var plotFile = $"l2-{t}-{SafeName(transform)}.png";
+            ReportPlots.DrawL2(Path.Combine(reportDir, plotFile), transform, data.Curves.Where(c => c.Transform == transform).ToList());
+            AppendImage(html, plotFile, $"masked L2 vs α for {transform}");
+            WriteVariability(html, data, transform, t, reportDir);
+            foreach (var (strip, file) in strips.Where(s => BelongsTo(s.Strip, transform)))
+            {
+                placed.Add(strip);
+                html.Append("<h3>Walk strip: ").Append(Encode(strip.RelativePath)).Append("</h3>\n");
+                AppendImage(html, file, $"walk strip {strip.RelativePath}");
+            }
+        }
+        var unplaced = strips.Where(s => !placed.Contains(s.Strip)).ToList();
+        if (unplaced.Count > 0)
+        {
+            html.Append("<h2>Walk strips</h2>\n");
+            foreach (var (strip, file) in unplaced)
+            {
+                html.Append("<h3>").Append(Encode(strip.RelativePath)).Append("</h3>\n");
+                AppendImage(html, file, $"walk strip {strip.RelativePath}");
+            }
+        }
+        WriteTrials(html, data);
+        html.Append("</body>\n</html>\n");
+        var index = Path.Combine(reportDir, IndexFile);
+        AtomicFile.WriteAllText(index, html.ToString());
+        return index;
+    }
+
+    private static void WriteSummary(StringBuilder html, ReportData data)
+    {
+        var showModel = data.Summary.Select(s => s.Model).Distinct().Count() > 1;
+        html.Append("<h2>Summary</h2>\n<p>Mean reduction of the walk's masked L2 below the no-walk baseline over the nonzero α of the grid, ")
+            .Append("classes pooled (class <code>all</code>); positive means the walk gets closer to the edit than not walking.</p>\n")
+            .Append("<table id=\"summary\">\n<tr>").Append(showModel ? "<th>model</th>" : "")
+            .Append("<th>transform</th><th>walk</th><th>regime</th><th>nonzero α</th><th>mean reduction</th><th>relative</th></tr>\n");
+        foreach (var row in data.Summary)
+        {
+            html.Append("<tr>").Append(showModel ? Cell(row.Model) : "")
+                .Append(Cell(row.Transform)).Append(Cell(row.Walk)).Append(Cell(row.Regime))
+                .Append(NumberCell(row.AlphaCount.ToString(CultureInfo.InvariantCulture)))
+                .Append(NumberCell(FormatReduction(row.MeanReduction)))
+                .Append(NumberCell(FormatRelative(row.MeanRelativeReduction)))
+                .Append("</tr>\n");
+        }
+        html.Append("</table>\n");
+    }
+
+    /// <summary>How the summary shows an absolute reduction (tests look for this text).</summary>
+    public static string FormatReduction(double value) => value.ToString("F4", CultureInfo.InvariantCulture);
+
+    /// <summary>How the summary shows a reduction relative to the baseline, as a percentage.</summary>
+    public static string FormatRelative(double value) => (100 * value).ToString("F1", CultureInfo.InvariantCulture) + "%";
+
+    private static void WriteVariability(StringBuilder html, ReportData data, string transform, int t, string reportDir)
+    {
+        var groups = data.Variability.Where(v => v.Transform == transform)
+            .GroupBy(v => (v.Model, v.Walk))
+            .OrderBy(g => g.Key.Walk, StringComparer.Ordinal).ThenBy(g => g.Key.Model, StringComparer.Ordinal)
+            .ToList();
+        for (var g = 0; g < groups.Count; g++)
+        {
+            var (model, walk) = groups[g].Key;
+            var title = $"{transform} / {walk}: dataset spread vs model spread";
+            html.Append("<h3>").Append(Encode(title)).Append("</h3>\n");
+            var file = $"variability-{t}-{g}-{SafeName(walk)}.png";
+            ReportPlots.DrawVariability(Path.Combine(reportDir, file), title, groups[g].ToList());
+            AppendImage(html, file, title);
+            var correlations = data.Correlations.Where(c => c.Transform == transform && c.Walk == walk && c.Model == model).ToList();
+            if (correlations.Count == 0)
+            {
+                html.Append("<p>No correlation row for this walk.</p>\n");
+                continue;
+            }
+            html.Append("<ul>\n");
+            foreach (var c in correlations)
+            {
+                html.Append("<li>").Append(Encode(c.Regime)).Append(": r = ").Append(c.R.ToString("F3", CultureInfo.InvariantCulture))
+                    .Append(", p = ").Append(c.P.ToString("G3", CultureInfo.InvariantCulture))
+                    .Append(", n = ").Append(c.N.ToString(CultureInfo.InvariantCulture)).Append(" classes</li>\n");
+            }
+            html.Append("</ul>\n");
+        }
+    }
+
+    private static void WriteTrials(StringBuilder html, ReportData data)
+    {
+        if (data.Trials is null)
+        {
+            return;
+        }
+        html.Append("<h2>Trials</h2>\n<table id=\"trials\">\n<tr><th>key</th><th>status</th><th>attempts</th><th>node</th><th>device</th>")
+            .Append("<th>wall time (s)</th><th>throughput</th></tr>\n");
+        foreach (var trial in data.Trials)
+        {
+            var throughput = trial.Throughput.ToString("G4", CultureInfo.InvariantCulture) + (trial.ThroughputUnit.Length > 0 ? " " + trial.ThroughputUnit : "");
+            html.Append("<tr>").Append(Cell(trial.Key)).Append(Cell(trial.Status))
+                .Append(NumberCell(trial.Attempts.ToString(CultureInfo.InvariantCulture)))
+                .Append(Cell(trial.Node)).Append(Cell(trial.Device))
+                .Append(NumberCell(trial.WallSeconds.ToString("F1", CultureInfo.InvariantCulture)))
+                .Append(NumberCell(Encode(throughput)))
+                .Append("</tr>\n");
+        }
+        html.Append("</table>\n");
+    }
+
+    /// <summary>Copies each strip into the report folder under a flat name made from its relative path.</summary>
+    private static List<(StripImage Strip, string File)> CopyStrips(ReportData data, string reportDir)
+    {
+        var copied = new List<(StripImage, string)>();
+        for (var i = 0; i < data.Strips.Count; i++)
+        {
+            var strip = data.Strips[i];
+            var file = $"strip-{i}-{SafeName(Path.GetDirectoryName(strip.RelativePath) ?? "")}.png";
+            File.Copy(strip.SourcePath, Path.Combine(reportDir, file), overwrite: true);
+            copied.Add((strip, file));
+        }
+        return copied;
+    }
+
+    // `steer demo` writes DIR/<transform>-<walk>/walk_strip.png; a Hive path has a transform=<name> folder.
+    private static bool BelongsTo(StripImage strip, string transform) =>
+        strip.RelativePath.Split(Path.DirectorySeparatorChar)
+            .Any(part => part == transform || part == $"transform={transform}" || part.StartsWith(transform + "-", StringComparison.Ordinal));
+
+    private static void AppendImage(StringBuilder html, string file, string alt) =>
+        html.Append("<p><img src=\"").Append(Uri.EscapeDataString(file)).Append("\" alt=\"").Append(Encode(alt)).Append("\"></p>\n");
+
+    private static string Cell(string text) => "<td>" + Encode(text) + "</td>";
+
+    private static string NumberCell(string encoded) => "<td class=\"n\">" + encoded + "</td>";
+
+    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+
+    // File names come from data: anything other than letters, digits, '-' and '_' becomes '_', and a leading index keeps them apart.
+    private static string SafeName(string text)
+    {
+        var safe = new string(text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
+        return safe.Length > 40 ? safe[..40] : safe;
+    }
+}

@@ -1,0 +1,190 @@
+using System.Text.RegularExpressions;
+using SkiaSharp;
+using Spectre.Console.Testing;
+using Steerability.Coordinator.Reports;
+using Steerability.Coordinator.Results;
+using Steerability.GpuNode.Results;
+
+namespace Steerability.Coordinator.Tests.Reports;
+
+/// <summary>`steer report` on a tiny sweep folder and a demo folder: the page, its images and its numbers.</summary>
+public sealed class ReportTests : IDisposable
+{
+    private static readonly string[] Transforms = ["zoom", "shift<x>"];
+    private static readonly string[] Walks = ["linear", "nonlinear"];
+    private static readonly double[] Alphas = [-1, 0, 1, 2];
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("steer-report-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static (int Code, string Errors) Run(params string[] args)
+    {
+        var errors = new StringWriter();
+        var code = SteerApp.Run(args, new TestConsole(), errors);
+        return (code, errors.ToString());
+    }
+
+    // The walk's L2 falls below a baseline that grows with |α|; a per-class row is there to show it does not enter the summary.
+    private static List<AlphaMetricRow> Rows(string transform, string walk)
+    {
+        var gain = (walk == "linear" ? 0.25 : 0.5) + (transform == "zoom" ? 0 : 0.125);
+        return Alphas.SelectMany(alpha => new[]
+        {
+            new AlphaMetricRow { Model = "shapes", Class = "all", Transform = transform, Walk = walk, Regime = "plain", Alpha = alpha,
+                BaselineL2Mean = 1 + Math.Abs(alpha), L2Mean = 1 + Math.Abs(alpha) - gain * Math.Abs(alpha), N = 16 },
+            new AlphaMetricRow { Model = "shapes", Class = "circle", Transform = transform, Walk = walk, Regime = "plain", Alpha = alpha,
+                BaselineL2Mean = 9, L2Mean = 99, N = 4 },
+        }).ToList();
+    }
+
+    private static double ExpectedReduction(string transform, string walk)
+    {
+        var nonzero = Alphas.Where(a => a != 0).ToList();
+        var rows = Rows(transform, walk).Where(r => r.Class == "all" && r.Alpha != 0).ToList();
+        Assert.Equal(nonzero.Count, rows.Count);
+        return rows.Average(r => r.BaselineL2Mean - r.L2Mean);
+    }
+
+    private static void WritePng(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var bitmap = new SKBitmap(24, 8);
+        bitmap.Erase(SKColors.CornflowerBlue);
+        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        File.WriteAllBytes(path, data.ToArray());
+    }
+
+    private static void AssertImagesExist(string reportDir, string html)
+    {
+        var sources = Regex.Matches(html, "<img src=\"([^\"]+)\"").Select(m => Uri.UnescapeDataString(m.Groups[1].Value)).ToList();
+        Assert.NotEmpty(sources);
+        foreach (var source in sources)
+        {
+            var path = Path.Combine(reportDir, source);
+            Assert.True(File.Exists(path), $"{source} is missing");
+            var bytes = File.ReadAllBytes(path);
+            Assert.True(bytes.Length > 8, $"{source} is empty");
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], bytes[..4]);
+        }
+    }
+
+    private async Task<string> WriteSweepAsync()
+    {
+        var sweep = Path.Combine(_folder, "tiny");
+        foreach (var transform in Transforms)
+        {
+            foreach (var walk in Walks)
+            {
+                // The Hive layout of `steer run`, with an unsafe character in a transform name to exercise encoding.
+                var partition = Path.Combine(sweep, "alpha_metrics", $"transform={transform}", $"walk={walk}", "regime=plain");
+                await ParquetFile.WriteAtomicallyAsync(Path.Combine(partition, $"{walk}-{transform.Length}.parquet"), Rows(transform, walk));
+            }
+        }
+        await ParquetFile.WriteAtomicallyAsync(Path.Combine(sweep, "trials", "trials.parquet"), new List<TrialRow>
+        {
+            new() { Key = "walk-zoom-linear", Status = "done", Attempts = 1, Node = "node-a", Device = "cpu", WallSeconds = 12.5, Throughput = 321, ThroughputUnit = "latents/s" },
+            new() { Key = "walk-zoom-nonlinear", Status = "failed", Attempts = 3, Node = "node-b", Device = "cuda:0", WallSeconds = 4, Throughput = 0 },
+        });
+        await ParquetFile.WriteAtomicallyAsync(Path.Combine(sweep, "variability", "v.parquet"),
+            new[] { "circle", "square", "triangle" }.Select((c, i) => new VariabilityRow
+            {
+                Model = "shapes", Class = c, Transform = "zoom", Walk = "linear", Attribute = "area_sqrt", DataStd = 0.1 * (i + 1), ModelSpread = 0.05 * (i + 1),
+            }).ToList());
+        await ParquetFile.WriteAtomicallyAsync(Path.Combine(sweep, "correlation", "c.parquet"), new List<CorrelationRow>
+        {
+            new() { Model = "shapes", Transform = "zoom", Walk = "linear", Regime = "plain", R = 0.987, P = 0.0123, Rho = 1, N = 3 },
+        });
+        WritePng(Path.Combine(sweep, "strips", "zoom-linear", ReportData.StripFile));
+        return sweep;
+    }
+
+    [Fact]
+    public async Task SweepReportHasSummaryPlotsStripsAndTrials()
+    {
+        var sweep = await WriteSweepAsync();
+
+        var (code, errors) = Run("report", sweep);
+
+        Assert.True(code == 0, errors);
+        var reportDir = Path.Combine(sweep, ReportWriter.ReportFolder);
+        var html = await File.ReadAllTextAsync(Path.Combine(reportDir, ReportWriter.IndexFile));
+        AssertImagesExist(reportDir, html);
+        foreach (var transform in Transforms)
+        {
+            foreach (var walk in Walks)
+            {
+                Assert.Contains(ReportWriter.FormatReduction(ExpectedReduction(transform, walk)), html);
+            }
+        }
+        Assert.Contains("shift&lt;x&gt;", html);
+        Assert.DoesNotContain("shift<x>", html);
+        Assert.Contains("r = 0.987", html);
+        Assert.Contains("p = 0.0123", html);
+        Assert.Contains("node-b", html);
+        Assert.Contains("latents/s", html);
+        Assert.Contains("strip-0-strips_zoom-linear.png", html);
+        // Two L2 plots, one variability scatter, one strip.
+        Assert.Equal(4, Regex.Matches(html, "<img ").Count);
+    }
+
+    [Fact]
+    public async Task DemoFolderWithOneParquetFileAndStrips()
+    {
+        var demo = Path.Combine(_folder, "demo");
+        var rows = Transforms.SelectMany(t => Walks.SelectMany(w => Rows(t, w))).ToList();
+        await ParquetFile.WriteAtomicallyAsync(Path.Combine(demo, "alpha_metrics.parquet"), rows);
+        WritePng(Path.Combine(demo, "zoom-linear", ReportData.StripFile));
+        WritePng(Path.Combine(demo, "zoom-nonlinear", ReportData.StripFile));
+
+        var (code, errors) = Run("report", demo);
+
+        Assert.True(code == 0, errors);
+        var reportDir = Path.Combine(demo, ReportWriter.ReportFolder);
+        var html = await File.ReadAllTextAsync(Path.Combine(reportDir, ReportWriter.IndexFile));
+        AssertImagesExist(reportDir, html);
+        Assert.Contains(ReportWriter.FormatReduction(ExpectedReduction("zoom", "nonlinear")), html);
+        Assert.DoesNotContain("<h2>Trials</h2>", html);
+        Assert.Equal(4, Regex.Matches(html, "<img ").Count);
+
+        // A second run does not pick up the copies the first one made.
+        Assert.Equal(0, Run("report", demo).Code);
+        Assert.Equal(4, Regex.Matches(await File.ReadAllTextAsync(Path.Combine(reportDir, ReportWriter.IndexFile)), "<img ").Count);
+    }
+
+    [Fact]
+    public void FolderWithoutAlphaMetricsIsOneLineExitTwoAndNothingWritten()
+    {
+        var empty = Path.Combine(_folder, "empty");
+        Directory.CreateDirectory(empty);
+
+        var (code, errors) = Run("report", empty);
+
+        Assert.Equal(2, code);
+        Assert.Single(errors.Trim().Split('\n'));
+        Assert.Contains($"report: '{empty}' has no alpha_metrics table", errors);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(empty));
+    }
+
+    [Fact]
+    public void MissingFolderIsNamed()
+    {
+        var missing = Path.Combine(_folder, "nowhere");
+
+        var (code, errors) = Run("report", missing);
+
+        Assert.Equal(2, code);
+        Assert.Contains($"'{missing}'", errors);
+        Assert.False(Directory.Exists(missing));
+    }
+
+    [Fact]
+    public async Task DemoFolderParquetFileIsAQueryTable()
+    {
+        await ParquetFile.WriteAtomicallyAsync(Path.Combine(_folder, "alpha_metrics.parquet"), Rows("zoom", "linear"));
+
+        Assert.Contains("alpha_metrics", SweepQuery.Tables(_folder));
+        var result = await SweepQuery.RunAsync(_folder, "SELECT count(*) FROM alpha_metrics WHERE class = 'all'");
+        Assert.Equal(Alphas.Length, Convert.ToInt32(result.Rows[0][0]));
+    }
+}
