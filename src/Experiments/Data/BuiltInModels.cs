@@ -36,6 +36,14 @@ public static class BuiltInModels
         _ => null,
     };
 
+    /// <summary>The fingerprint <see cref="LoadData"/> would give, without rendering or reading the images.</summary>
+    public static string DataFingerprint(string name, string mnistFolder) => name switch
+    {
+        "shapes" => ShapesDataset.Fingerprint(ShapesPerClass, 32, ShapesSeed),
+        "mnist" => MnistDataset.Fingerprint(mnistFolder),
+        _ => throw new ArgumentException($"--model: '{name}' is not a built-in model; accepted: {string.Join(", ", Names)}"),
+    };
+
     /// <summary>Loads the training data of <paramref name="name"/>; mnist reads <paramref name="mnistFolder"/>.</summary>
     public static LabelledImages LoadData(string name, string mnistFolder) => name switch
     {

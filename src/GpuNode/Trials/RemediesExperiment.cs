@@ -92,10 +92,8 @@ public static class RemediesExperiment
         EditAugmentation augmentation, Device device, string? dataFolder, IProgress<ExperimentProgress>? progress, CancellationToken cancel)
     {
         var model = BuiltInModels.TryGet(spec.Model)!;
-        var data = store.LoadData(spec.Model, dataFolder);
         var regime = $"joint-{spec.Transform}-{spec.AugmentedShare:F3}";
-        var key = GeneratorCheckpoint.KeyOf(spec.Model, model.Config, data.Fingerprint, recipe, regime + $"-walklr{spec.WalkLearningRate}");
-        var folder = Path.Combine(store.Paths.Generators, $"{spec.Model}-{regime}-{key}");
+        var (key, folder) = store.CheckpointFolder(spec.Model, model.Config, recipe, regime + $"-walklr{spec.WalkLearningRate}", dataFolder);
         var walkPath = Path.Combine(folder, WalkExperiment.WalkWeightsFile);
         if (File.Exists(Path.Combine(folder, GeneratorCheckpoint.ManifestFile)) && File.Exists(walkPath))
         {
@@ -104,6 +102,7 @@ public static class RemediesExperiment
             saved.load_safetensors(walkPath);
             return (loaded, saved);
         }
+        var data = store.LoadData(spec.Model, dataFolder);
         var (network, walk) = JointTrainer.Train(data, model.Config, recipe, transform, augmentation, spec.WalkLearningRate, device,
             new ProgressCallback<TrainingProgress>(p => progress?.Report(new ExperimentProgress("joint G + w", p.Step, p.TotalSteps, p.Losses["masked_l2"]))), cancel);
         GeneratorCheckpoint.Save(folder, network, new CheckpointManifest(GeneratorCheckpoint.Format, GeneratorCheckpoint.FormatVersion, spec.Model, model.Config,

@@ -53,6 +53,7 @@ public sealed class MnistDatasetTests : IDisposable
         Assert.Equal(1f, data.Images[0, 1, 16, 16].item<float>());                         // 14 + the 2-px border
         Assert.Equal(-1f, data.Images[0, 1, 0, 0].item<float>());
         Assert.Equal(10, data.ClassNames.Count);
+        Assert.Equal(data.Fingerprint, MnistDataset.Fingerprint(_folder));
     }
 
     [Fact]
@@ -70,6 +71,7 @@ public sealed class MnistDatasetTests : IDisposable
         Assert.Equal(20, data.Count);
         Assert.Equal(1f, data.Images[1, 0, 2, 7].item<float>());
         Assert.Equal(2, data.IndicesOfClass(3).Length);
+        Assert.Equal(data.Fingerprint, MnistDataset.Fingerprint(_folder));
     }
 
     [Fact]

@@ -59,4 +59,10 @@ public sealed class ShapesDatasetTests
         Assert.InRange(lit.Average(i => i % 32 + 0.5), 16 + 6 - 0.5, 16 + 6 + 0.5);
         Assert.InRange(lit.Average(i => i / 32 + 0.5), 16 - 5 - 0.5, 16 - 5 + 0.5);
     }
+
+    [Fact]
+    public void TheBuiltInFingerprintIsTheRenderedDatasetsWithoutRenderingIt()
+    {
+        Assert.Equal(BuiltInModels.LoadData("shapes", "").Fingerprint, BuiltInModels.DataFingerprint("shapes", ""));
+    }
 }
