@@ -25,12 +25,12 @@ public class ModelSettings : DeviceSettings
     public string? Weights { get; init; }
 
     [CommandOption("--truncation <T>")]
-    [Description("biggan-deep: truncation of the latents and of the precomputed batch-norm statistics, in (0, 1].")]
+    [Description("biggan-deep: truncation of the latents and of the precomputed batch-norm statistics, in (0, 1]].")]
     [DefaultValue(1.0)]
     public double Truncation { get; init; } = 1.0;
 
     [CommandOption("--generator <FILE>")]
-    [Description("torchscript: a TorchScript generator forward(z [N,d], class [N]) → [N,C,S,S]; described by FILE.json or generator.json beside it, or by the flags below.")]
+    [Description("torchscript: a TorchScript generator forward(z [[N,d]], class [[N]]) → [[N,C,S,S]]; described by FILE.json or generator.json beside it, or by the flags below.")]
     public string? Generator { get; init; }
 
     [CommandOption("--latent-size <D>")]
@@ -47,7 +47,7 @@ public class ModelSettings : DeviceSettings
     public int? ImageSize { get; init; }
 
     [CommandOption("--output-range <R>")]
-    [Description("torchscript: [-1,1] or [0,1].")]
+    [Description("torchscript: [[-1,1]] or [[0,1]].")]
     [DefaultValue("[-1,1]")]
     public string OutputRange { get; init; } = "[-1,1]";
 
@@ -56,7 +56,7 @@ public class ModelSettings : DeviceSettings
     public string? Data { get; init; }
 
     [CommandOption("--gan-steps <N>")]
-    [Description("Generator training steps when no checkpoint exists (default: the model's recipe, 1500).")]
+    [Description("Generator training steps when no checkpoint exists (default: the model's recipe: shapes 6000, mnist 4000).")]
     public int? GanSteps { get; init; }
 
     [CommandOption("--checkpoint <DIR>")]
