@@ -267,9 +267,20 @@ public sealed class QueryCommand(IAnsiConsole console) : AsyncCommand<QueryComma
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken ct)
     {
-        var result = await SweepQuery.RunAsync(SweepFolder.Resolve(settings.Dir), settings.Sql, ct);
+        var result = await SweepQuery.RunAsync(TablesFolder(settings.Dir), settings.Sql, ct);
         Print(console, result);
         return 0;
+    }
+
+    /// <summary>A sweep folder, or any folder with Parquet tables at its top (what `walk`, `limits`, `remedies` and `demo` write).</summary>
+    private static string TablesFolder(string dir)
+    {
+        var full = Path.GetFullPath(dir);
+        if (Directory.Exists(full) && !File.Exists(Path.Combine(full, SweepFolder.MarkerName)) && Directory.EnumerateFiles(full, "*.parquet").Any())
+        {
+            return full;
+        }
+        return SweepFolder.Resolve(dir);
     }
 
     /// <summary>A table on a terminal; tab-separated lines with a header otherwise (for scripts).</summary>
