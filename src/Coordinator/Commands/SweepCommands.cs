@@ -82,10 +82,11 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
             settings.Workers, settings.Device);
         var status = await SweepProgress.FollowAsync(host, console, ct);
         await host.WorkersStoppedAsync().WaitAsync(TimeSpan.FromSeconds(10), ct).ContinueWith(_ => { });
-        return Finish(console, status, plan.SweepDir);
+        return await Finish(console, status, plan.SweepDir, ct);
     }
 
-    internal static int Finish(IAnsiConsole console, SweepStatus status, string sweepDir)
+    /// <summary>Prints how the sweep ended and writes its report (when it has results), then gives the exit code.</summary>
+    internal static async Task<int> Finish(IAnsiConsole console, SweepStatus status, string sweepDir, CancellationToken ct)
     {
         console.WriteLine($"{SweepProgress.Line(status, TimeSpan.Zero)}{(status.AbortReason.Length > 0 ? "; stopped: " + status.AbortReason : "")}");
         foreach (var error in status.RecentErrors.TakeLast(5))
@@ -93,6 +94,15 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
             console.WriteLine($"  error: {error}");
         }
         console.WriteLine($"results: {sweepDir}");
+        if (Results.SweepQuery.Tables(sweepDir).Contains("alpha_metrics"))
+        {
+            var index = Reports.ReportWriter.Write(await Reports.ReportDataLoader.LoadAsync(sweepDir, sweepDir, ct));
+            console.WriteLine($"report: {index}");
+        }
+        else
+        {
+            console.WriteLine("report: none yet (no trial has written alpha_metrics)");
+        }
         return status.Succeeded ? 0 : 1;
     }
 }
@@ -128,7 +138,7 @@ public sealed class CoordinatorCommand(IAnsiConsole console) : AsyncCommand<Coor
         {
             await Task.Delay(200, ct);
         }
-        return RunCommand.Finish(console, status, plan.SweepDir);
+        return await RunCommand.Finish(console, status, plan.SweepDir, ct);
     }
 }
 

@@ -6,11 +6,14 @@ namespace Steerability.Coordinator.Reports;
 /// <summary>One pooled point of a curve: the walk's masked L2 and the no-walk baseline at one α.</summary>
 public sealed record CurvePoint(string Model, string Transform, string Walk, string Regime, double Alpha, double L2Mean, double BaselineL2Mean);
 
-/// <summary>Per model, transform, walk and regime: how far the walk's masked L2 lies below the baseline over the nonzero α.</summary>
+/// <summary>Per model, transform, walk and regime: how far the walk's masked L2 lies below the baseline over the α where the edit changes the image.</summary>
 public sealed record SummaryRow(string Model, string Transform, string Walk, string Regime, int AlphaCount, double MeanReduction, double MeanRelativeReduction);
 
 /// <summary>One class's dataset spread against the model's spread for one attribute.</summary>
 public sealed record VariabilityPoint(string Model, string Class, string Transform, string Walk, string Attribute, double DataStd, double ModelSpread);
+
+/// <summary>The measured attribute of G(z'(α)) for one class at one α: mean and std over latents, and the edit's target.</summary>
+public sealed record AttributePoint(string Model, string Class, string Transform, string Walk, string Regime, string Attribute, double Alpha, double Mean, double Std, double Expected);
 
 /// <summary>Across classes, the correlation of dataset spread and model limit.</summary>
 public sealed record CorrelationEntry(string Model, string Transform, string Walk, string Regime, double R, double P, long N);
@@ -28,6 +31,7 @@ public sealed record ReportData(
     IReadOnlyList<SummaryRow> Summary,
     IReadOnlyList<VariabilityPoint> Variability,
     IReadOnlyList<CorrelationEntry> Correlations,
+    IReadOnlyList<AttributePoint> Attributes,
     IReadOnlyList<TrialEntry>? Trials,
     IReadOnlyList<StripImage> Strips)
 {
@@ -82,22 +86,35 @@ public static class ReportDataLoader
                 .Select(r => new CorrelationEntry(Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Number(r[4]), Number(r[5]), Convert.ToInt64(r[6] ?? 0L, CultureInfo.InvariantCulture)))
                 .ToList()
             : [];
+        // Repeated trials (seeds) of one configuration are averaged, as the curves are.
+        var attributes = tables.Contains("attributes")
+            ? (await SweepQuery.RunAsync(folder, """
+                SELECT CAST(model AS VARCHAR), CAST(class AS VARCHAR), CAST(transform AS VARCHAR), CAST(walk AS VARCHAR), CAST(regime AS VARCHAR),
+                       CAST(attribute AS VARCHAR), CAST(alpha AS DOUBLE) AS a, avg(mean), avg(std), avg(expected)
+                FROM attributes GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 3, 4, 5, 1, 6, 2, 7
+                """, ct)).Rows
+                .Select(r => new AttributePoint(Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Text(r[4]), Text(r[5]), Number(r[6]), Number(r[7]), Number(r[8]), Number(r[9])))
+                .ToList()
+            : [];
         var trials = tables.Contains("trials")
             ? (await SweepQuery.RunAsync(folder, "SELECT key, status, attempts, node, device, wall_seconds, throughput, throughput_unit FROM trials ORDER BY key", ct)).Rows
                 .Select(r => new TrialEntry(Text(r[0]), Text(r[1]), Convert.ToInt64(r[2] ?? 0L, CultureInfo.InvariantCulture), Text(r[3]), Text(r[4]),
                     Number(r[5]), Number(r[6]), Text(r[7])))
                 .ToList()
             : null;
-        return new ReportData(folder, curves, Summarise(curves), variability, correlations, trials, FindStrips(folder));
+        return new ReportData(folder, curves, Summarise(curves), variability, correlations, attributes, trials, FindStrips(folder));
     }
 
-    /// <summary>Mean of (baseline − walk) and of (baseline − walk) / baseline over the nonzero α of each curve.</summary>
+    /// <summary>
+    /// Mean of (baseline − walk) and of (baseline − walk) / baseline over the α of each curve where the edit changes the
+    /// image (baseline above 0: not α = 0, nor zoom's α = 1).
+    /// </summary>
     public static IReadOnlyList<SummaryRow> Summarise(IEnumerable<CurvePoint> curves) =>
-        curves.Where(c => c.Alpha != 0)
+        curves.Where(c => c.Alpha != 0 && c.BaselineL2Mean > 0)
             .GroupBy(c => (c.Model, c.Transform, c.Walk, c.Regime))
             .Select(g => new SummaryRow(g.Key.Model, g.Key.Transform, g.Key.Walk, g.Key.Regime, g.Count(),
                 g.Average(c => c.BaselineL2Mean - c.L2Mean),
-                g.Average(c => c.BaselineL2Mean == 0 ? 0 : (c.BaselineL2Mean - c.L2Mean) / c.BaselineL2Mean)))
+                g.Average(c => (c.BaselineL2Mean - c.L2Mean) / c.BaselineL2Mean)))
             .OrderBy(s => s.Transform, StringComparer.Ordinal)
             .ThenBy(s => s.Walk, StringComparer.Ordinal)
             .ThenBy(s => s.Regime, StringComparer.Ordinal)

@@ -22,7 +22,7 @@ public static class ReportPlots
                      .ThenBy(g => g.Key.Regime, StringComparer.Ordinal).ThenBy(g => g.Key.Model, StringComparer.Ordinal))
         {
             var ordered = curve.OrderBy(p => p.Alpha).ToList();
-            var xs = ordered.Select(p => p.Alpha).ToArray();
+            var xs = ordered.Select(p => AxisValue(transform, p.Alpha)).ToArray();
             var label = curve.Key.Walk + (several.Regimes ? $" ({curve.Key.Regime})" : "") + (several.Models ? $" [{curve.Key.Model}]" : "");
             var color = palette.GetColor(index++);
             var walk = plot.Add.Scatter(xs, ordered.Select(p => p.L2Mean).ToArray());
@@ -34,11 +34,53 @@ public static class ReportPlots
             baseline.LegendText = label + " no-walk baseline";
         }
         plot.Title($"{transform}: masked L2 vs α");
-        plot.XLabel("α");
+        plot.XLabel(AxisLabel(transform));
         plot.YLabel("masked L2");
         plot.ShowLegend();
         plot.SavePng(path, Width, Height);
     }
+
+    /// <summary>
+    /// The measured attribute of G(z'(α)) against α for one walk: per class its mean with ± one std over latents as
+    /// error bars (each class nudged sideways so the bars stay apart), and the edit's target averaged over classes, dashed.
+    /// </summary>
+    public static void DrawAttributes(string path, string title, string transform, IReadOnlyList<AttributePoint> points)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category20();
+        var classes = points.Select(p => p.Class).Distinct().ToList();
+        var alphas = points.Select(p => AxisValue(transform, p.Alpha)).Distinct().Order().ToList();
+        var step = alphas.Count > 1 ? alphas.Zip(alphas.Skip(1), (a, b) => b - a).Min() : 1;
+        for (var c = 0; c < classes.Count; c++)
+        {
+            var ordered = points.Where(p => p.Class == classes[c]).OrderBy(p => p.Alpha).ToList();
+            var nudge = step * 0.5 * ((c + 0.5) / classes.Count - 0.5);
+            var xs = ordered.Select(p => AxisValue(transform, p.Alpha) + nudge).ToArray();
+            var ys = ordered.Select(p => p.Mean).ToArray();
+            var color = palette.GetColor(c);
+            var line = plot.Add.Scatter(xs, ys);
+            line.Color = color;
+            line.LegendText = classes[c];
+            var bars = plot.Add.ErrorBar(xs, ys, ordered.Select(p => p.Std).ToArray());
+            bars.Color = color;
+        }
+        var target = points.GroupBy(p => p.Alpha).OrderBy(g => g.Key).ToList();
+        var expected = plot.Add.Scatter(target.Select(g => AxisValue(transform, g.Key)).ToArray(), target.Select(g => g.Average(p => p.Expected)).ToArray());
+        expected.Color = Colors.Black;
+        expected.LinePattern = LinePattern.Dashed;
+        expected.MarkerSize = 0;
+        expected.LegendText = "edit target (mean over classes)";
+        plot.Title(title);
+        plot.XLabel(AxisLabel(transform));
+        plot.YLabel(points.Count > 0 ? points[0].Attribute : "attribute");
+        plot.ShowLegend(Edge.Right);
+        plot.SavePng(path, Width, Height);
+    }
+
+    // Zoom's grid is multiplicative (1/16 … 16): on log2 α its points are evenly spaced.
+    private static double AxisValue(string transform, double alpha) => transform == "zoom" && alpha > 0 ? Math.Log2(alpha) : alpha;
+
+    private static string AxisLabel(string transform) => transform == "zoom" ? "log2 α" : "α";
 
     /// <summary>Dataset spread (data_std) against model spread, one point per class, one colour per attribute.</summary>
     public static void DrawVariability(string path, string title, IReadOnlyList<VariabilityPoint> points)

@@ -33,11 +33,14 @@ public static class ReportWriter
             var plotFile = $"l2-{t}-{SafeName(transform)}.png";
             ReportPlots.DrawL2(Path.Combine(reportDir, plotFile), transform, data.Curves.Where(c => c.Transform == transform).ToList());
             AppendImage(html, plotFile, $"masked L2 vs α for {transform}");
+            WriteAttributes(html, data, transform, t, reportDir);
             WriteVariability(html, data, transform, t, reportDir);
             foreach (var (strip, file) in strips.Where(s => BelongsTo(s.Strip, transform)))
             {
                 placed.Add(strip);
-                html.Append("<h3>Walk strip: ").Append(Encode(strip.RelativePath)).Append("</h3>\n");
+                html.Append("<h3>Walk strip: ").Append(Encode(StripTitle(strip))).Append("</h3>\n")
+                    .Append("<p>Per class two rows across the α grid: G(z + αw) and, beneath it, the target edit(G(z), α). From <code>")
+                    .Append(Encode(strip.RelativePath)).Append("</code>.</p>\n");
                 AppendImage(html, file, $"walk strip {strip.RelativePath}");
             }
         }
@@ -61,10 +64,15 @@ public static class ReportWriter
     private static void WriteSummary(StringBuilder html, ReportData data)
     {
         var showModel = data.Summary.Select(s => s.Model).Distinct().Count() > 1;
-        html.Append("<h2>Summary</h2>\n<p>Mean reduction of the walk's masked L2 below the no-walk baseline over the nonzero α of the grid, ")
+        html.Append("<h2>Summary</h2>\n<ul id=\"findings\">\n");
+        foreach (var line in ReportFindings.Describe(data))
+        {
+            html.Append("<li>").Append(Encode(line)).Append("</li>\n");
+        }
+        html.Append("</ul>\n<p>Mean reduction of the walk's masked L2 below the no-walk baseline over the α of the grid where the edit changes the image, ")
             .Append("classes pooled (class <code>all</code>); positive means the walk gets closer to the edit than not walking.</p>\n")
             .Append("<table id=\"summary\">\n<tr>").Append(showModel ? "<th>model</th>" : "")
-            .Append("<th>transform</th><th>walk</th><th>regime</th><th>nonzero α</th><th>mean reduction</th><th>relative</th></tr>\n");
+            .Append("<th>transform</th><th>walk</th><th>regime</th><th>α compared</th><th>mean reduction</th><th>relative</th></tr>\n");
         foreach (var row in data.Summary)
         {
             html.Append("<tr>").Append(showModel ? Cell(row.Model) : "")
@@ -82,6 +90,24 @@ public static class ReportWriter
 
     /// <summary>How the summary shows a reduction relative to the baseline, as a percentage.</summary>
     public static string FormatRelative(double value) => (100 * value).ToString("F1", CultureInfo.InvariantCulture) + "%";
+
+    private static void WriteAttributes(StringBuilder html, ReportData data, string transform, int t, string reportDir)
+    {
+        var groups = data.Attributes.Where(a => a.Transform == transform)
+            .GroupBy(a => (a.Model, a.Walk, a.Regime))
+            .OrderBy(g => g.Key.Walk, StringComparer.Ordinal).ThenBy(g => g.Key.Regime, StringComparer.Ordinal).ThenBy(g => g.Key.Model, StringComparer.Ordinal)
+            .ToList();
+        var showModel = groups.Select(g => g.Key.Model).Distinct().Count() > 1;
+        for (var g = 0; g < groups.Count; g++)
+        {
+            var (model, walk, regime) = groups[g].Key;
+            var title = $"{transform} / {walk} ({regime}{(showModel ? ", " + model : "")}): {groups[g].First().Attribute} of G(z + αw) vs α";
+            html.Append("<h3>").Append(Encode(title)).Append("</h3>\n");
+            var file = $"attribute-{t}-{g}-{SafeName(walk)}.png";
+            ReportPlots.DrawAttributes(Path.Combine(reportDir, file), title, transform, groups[g].ToList());
+            AppendImage(html, file, title);
+        }
+    }
 
     private static void WriteVariability(StringBuilder html, ReportData data, string transform, int t, string reportDir)
     {
@@ -147,6 +173,17 @@ public static class ReportWriter
             copied.Add((strip, file));
         }
         return copied;
+    }
+
+    // A sweep's strip lies under files/transform=T/walk=W/regime=R/KEY/; a demo's under DIR/<transform>-<walk>/.
+    private static string StripTitle(StripImage strip)
+    {
+        var parts = strip.RelativePath.Split(Path.DirectorySeparatorChar);
+        string? Part(string name) => parts.FirstOrDefault(p => p.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
+        var (transform, walk, regime) = (Part("transform"), Part("walk"), Part("regime"));
+        return transform is not null && walk is not null
+            ? $"{transform} / {walk}{(regime is null ? "" : $" ({regime})")}"
+            : Path.GetDirectoryName(strip.RelativePath) is { Length: > 0 } folder ? folder : strip.RelativePath;
     }
 
     // `steer demo` writes DIR/<transform>-<walk>/walk_strip.png; a Hive path has a transform=<name> folder.

@@ -11,6 +11,7 @@ public static class SweepLayout
 {
     public const string WorkFolder = "_work";
     public const string ManifestName = "result.json";
+    public const string FilesFolder = "files";
 
     /// <summary>The partition folder of a trial's rows in a table, relative to the sweep folder.</summary>
     public static string PartitionPath(string table, TrialSpec trial) =>
@@ -19,6 +20,10 @@ public static class SweepLayout
     /// <summary>A trial's file in a table: named by the trial key, so a second publication replaces, never adds.</summary>
     public static string TableFilePath(string table, TrialSpec trial) =>
         Path.Combine(PartitionPath(table, trial), trial.Key + ".parquet");
+
+    /// <summary>The folder of a trial's files other than tables, in the same partitions as its table rows.</summary>
+    public static string TrialFilesDir(string sweepDir, TrialSpec trial) =>
+        Path.Combine(sweepDir, PartitionPath(FilesFolder, trial), trial.Key);
 
     public static string TrialWorkDir(string sweepDir, string key) => Path.Combine(sweepDir, WorkFolder, key);
 

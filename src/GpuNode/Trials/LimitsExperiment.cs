@@ -3,6 +3,7 @@ using Steerability.Experiments.Data;
 using Steerability.Experiments.Generators;
 using Steerability.Experiments.Training;
 using Steerability.Experiments.Transforms;
+using Steerability.Experiments.Walks;
 using Steerability.GpuNode.Results;
 using TorchSharp;
 
@@ -61,16 +62,24 @@ public static class LimitsExperiment
         string outputFolder, IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default)
     {
         var transform = TransformCatalog.Create(spec.Transform);
+        var classes = spec.Classes.Count > 0 ? spec.Classes : Enumerable.Range(0, classNames.Count).ToArray();
+        torch.manual_seed(spec.Seed);
+        using var walk = WalkExperiment.CreateWalk(spec, transform, generator);
+        WalkTrainer.Train(generator, transform, walk, new WalkTrainingOptions(spec.Steps, spec.Batch, spec.LearningRate, spec.Seed, classes),
+            new ProgressCallback<TrainingProgress>(p => progress?.Report(new ExperimentProgress("train", p.Step, p.TotalSteps, p.Losses["masked_l2"]))), cancel);
+        return await MeasureAsync(generator, classNames, data, spec, transform, walk, outputFolder, progress, cancel);
+    }
+
+    /// <summary>The study for a walk already trained (a sweep's walk trial measures the walk it has just evaluated).</summary>
+    public static async Task<LimitsResult> MeasureAsync(IImageGenerator generator, IReadOnlyList<string> classNames, LabelledImages? data, WalkExperimentSpec spec,
+        ImageTransform transform, ILatentWalk walk, string outputFolder, IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default)
+    {
         var detector = new ForegroundMomentsDetector();
         var classes = spec.Classes.Count > 0 ? spec.Classes : Enumerable.Range(0, classNames.Count).ToArray();
         var unknown = new AttributeSpreadSummary(double.NaN, double.NaN, double.NaN, double.NaN, 0);
         var variability = data is null
             ? classes.ToDictionary(c => c, _ => unknown)
             : DatasetVariability(data, spec.Transform, detector);
-        torch.manual_seed(spec.Seed);
-        using var walk = WalkExperiment.CreateWalk(spec, transform, generator);
-        WalkTrainer.Train(generator, transform, walk, new WalkTrainingOptions(spec.Steps, spec.Batch, spec.LearningRate, spec.Seed, classes),
-            new ProgressCallback<TrainingProgress>(p => progress?.Report(new ExperimentProgress("train", p.Step, p.TotalSteps, p.Losses["masked_l2"]))), cancel);
         progress?.Report(new ExperimentProgress("measure", 0, 1, null));
         var grid = walk.Kind == "nonlinear" ? transform.NonlinearTestGrid(generator.ImageSize) : transform.LinearTestGrid(generator.ImageSize);
         var (points, limits) = TransformLimit.Measure(generator, transform, walk, detector, classes, classNames, grid, spec.EvaluationLatents, seed: 1_000_003);

@@ -42,13 +42,29 @@ public static class WalkExperiment
         IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default)
     {
         var transform = TransformCatalog.Create(spec.Transform);
+        var trained = Train(generator, spec, transform, progress, cancel);
+        using var walk = trained.Walk;
+        return await EvaluateAsync(generator, classNames, spec, transform, walk, trained.Losses, trained.TrainingTime, outputFolder, progress, cancel);
+    }
+
+    /// <summary>Builds and trains the walk a spec asks for; the caller disposes it.</summary>
+    public static (ILatentWalk Walk, IReadOnlyList<double> Losses, TimeSpan TrainingTime) Train(IImageGenerator generator, WalkExperimentSpec spec, ImageTransform transform,
+        IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default)
+    {
         torch.manual_seed(spec.Seed);
-        using var walk = CreateWalk(spec, transform, generator);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var losses = WalkTrainer.Train(generator, transform, walk, new WalkTrainingOptions(spec.Steps, spec.Batch, spec.LearningRate, spec.Seed, spec.Classes),
-            new ProgressCallback<TrainingProgress>(p => progress?.Report(new ExperimentProgress("train", p.Step, p.TotalSteps, p.Losses["masked_l2"]))), cancel);
-        var trainingTime = clock.Elapsed;
-        return await EvaluateAsync(generator, classNames, spec, transform, walk, losses, trainingTime, outputFolder, progress, cancel);
+        var walk = CreateWalk(spec, transform, generator);
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var losses = WalkTrainer.Train(generator, transform, walk, new WalkTrainingOptions(spec.Steps, spec.Batch, spec.LearningRate, spec.Seed, spec.Classes),
+                new ProgressCallback<TrainingProgress>(p => progress?.Report(new ExperimentProgress("train", p.Step, p.TotalSteps, p.Losses["masked_l2"]))), cancel);
+            return (walk, losses, clock.Elapsed);
+        }
+        catch
+        {
+            walk.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Evaluates a trained walk along α and writes the experiment's files (the joint regime trains its walk elsewhere).</summary>

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Steerability.Experiments.Data;
 using Steerability.Experiments.Generators;
 using Steerability.Experiments.Runtime;
+using Steerability.Experiments.Transforms;
+using Steerability.Experiments.Walks;
 using Steerability.Experiments.Training;
 using TorchSharp;
 
@@ -9,7 +11,7 @@ namespace Steerability.GpuNode.Trials;
 
 /// <summary>
 /// The real science behind a sweep: generator trials train a built-in model's DCGAN, walk trials train a walk in
-/// that generator and measure it along the trial's α grid (only the plain regime exists so far).
+/// that generator, measure it along the trial's α grid and, on the built-in models, measure its transformation limit.
 /// </summary>
 public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
 {
@@ -74,7 +76,7 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
     }
 
     /// <summary>Trains and evaluates one walk in the generator the trial depends on.</summary>
-    private static async Task<TrialOutcome> RunWalkAsync(TrialSpec trial, TrialContext context, CancellationToken ct)
+    private async Task<TrialOutcome> RunWalkAsync(TrialSpec trial, TrialContext context, CancellationToken ct)
     {
         var device = ComputeDevice.Resolve(context.Device);
         using var loaded = LoadGenerator(trial, context, device);
@@ -85,12 +87,35 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
         var progress = new ProgressCallback<ExperimentProgress>(p => context.Progress(p.Phase == "train"
             ? TrainingShare * p.Done / Math.Max(1, p.Total)
             : TrainingShare + (1 - TrainingShare) * p.Done / Math.Max(1, p.Total)));
-        var result = await WalkExperiment.RunAsync(generator, loaded.ClassNames, spec, context.OutputDir, progress, ct);
-        if (result.Rows.Count == 0)
+        var transform = TransformCatalog.Create(trial.Transform);
+        var (walk, losses, trainingTime) = WalkExperiment.Train(generator, spec, transform, progress, ct);
+        using (walk)
         {
-            throw new InvalidOperationException($"walk {trial.Key} produced no alpha_metrics rows");
+            var result = await WalkExperiment.EvaluateAsync(generator, loaded.ClassNames, spec, transform, walk, losses, trainingTime, context.OutputDir, progress, ct);
+            if (result.Rows.Count == 0)
+            {
+                throw new InvalidOperationException($"walk {trial.Key} produced no alpha_metrics rows");
+            }
+            await MeasureAttributesAsync(trial, generator, loaded.ClassNames, spec, transform, walk, context, ct);
         }
-        return new TrialOutcome(trial.Steps * (double)trial.Batch / Math.Max(result.TrainingTime.TotalSeconds, 1e-6), "images/s");
+        return new TrialOutcome(trial.Steps * (double)trial.Batch / Math.Max(trainingTime.TotalSeconds, 1e-6), "images/s");
+    }
+
+    /// <summary>
+    /// The limits study of the walk just evaluated (attributes, variability and correlation tables, which the report
+    /// plots), for the built-in models only: their images are one object on a plain background, which the foreground
+    /// detector measures; a pretrained generator's natural images are not.
+    /// </summary>
+    private async Task MeasureAttributesAsync(TrialSpec trial, IImageGenerator generator, IReadOnlyList<string> classNames, WalkExperimentSpec spec,
+        ImageTransform transform, ILatentWalk walk, TrialContext context, CancellationToken ct)
+    {
+        if (BuiltInModels.TryGet(trial.Model) is null || trial.Weights.Length > 0)
+        {
+            return;
+        }
+        using var scope = torch.NewDisposeScope();
+        var data = BuiltInModels.LoadData(trial.Model, paths.MnistFolder);
+        await LimitsExperiment.MeasureAsync(generator, classNames, data, spec, transform, walk, context.OutputDir, cancel: ct);
     }
 
     /// <summary>A pretrained generator from the trial's weights (biggan-deep), else the checkpoint of the trial's generator dependency.</summary>
@@ -112,7 +137,7 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
     /// The joint regime: G, D and a linear walk trained together on augmented data with the trial's generator budget,
     /// then the walk evaluated like any other. It needs no generator trial.
     /// </summary>
-    private static async Task<TrialOutcome> RunJointWalkAsync(TrialSpec trial, TrialContext context, CancellationToken ct)
+    private async Task<TrialOutcome> RunJointWalkAsync(TrialSpec trial, TrialContext context, CancellationToken ct)
     {
         if (trial.Walk != "linear")
         {
@@ -122,7 +147,7 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
             ?? throw new ArgumentException($"model '{trial.Model}' is not a built-in model; accepted: {string.Join(", ", BuiltInModels.Names)}");
         var device = ComputeDevice.Resolve(context.Device);
         using var scope = torch.NewDisposeScope();
-        var data = BuiltInModels.LoadData(trial.Model, SteerPaths.FromEnvironment().MnistFolder);
+        var data = BuiltInModels.LoadData(trial.Model, paths.MnistFolder);
         var transform = RemediesExperiment.TransformFor(trial.Model, trial.Transform);
         var recipe = model.Training with
         {
@@ -143,6 +168,7 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
                 trial.Regime, Alphas: trial.Alphas.Length > 0 ? trial.Alphas : null);
             var progress = new ProgressCallback<ExperimentProgress>(p => context.Progress(TrainingShare + (1 - TrainingShare) * p.Done / Math.Max(1, p.Total)));
             await WalkExperiment.EvaluateAsync(generator, generator.ClassNames, spec, transform, walk, [], trainingTime, context.OutputDir, progress, ct);
+            await LimitsExperiment.MeasureAsync(generator, generator.ClassNames, data, spec, transform, walk, context.OutputDir, cancel: ct);
         }
         return new TrialOutcome(recipe.Steps * (double)recipe.Batch / Math.Max(trainingTime.TotalSeconds, 1e-6), "images/s");
     }

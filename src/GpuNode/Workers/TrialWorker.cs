@@ -145,6 +145,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
                 fraction => Volatile.Write(ref _progress, fraction));
             var outcome = await Task.Run(() => _runner.RunAsync(trial, context, ct), ct);
             var files = await TablePublisher.PublishAsync(lease.SweepDir, trial, attemptDir, ct);
+            TrialFilesPublisher.Publish(lease.SweepDir, trial, attemptDir);
             if (trial.Kind == "generator")
             {
                 store.Publish(lease.Key, staging);
