@@ -51,8 +51,12 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
     {
         var model = BuiltInModels.TryGet(trial.Model)
             ?? throw new ArgumentException($"model '{trial.Model}' is not a built-in model; accepted: {string.Join(", ", BuiltInModels.Names)}");
-        var device = ComputeDevice.Resolve(context.Device);
         var recipe = model.Training with { Steps = trial.Steps, Batch = trial.Batch, Seed = trial.Seed };
+        if (CopyTrainedBefore(trial, model, recipe, context))
+        {
+            return new TrialOutcome(0, "reused");
+        }
+        var device = ComputeDevice.Resolve(context.Device);
         // Training is synchronous, so one dispose scope on this thread collects the data, its device copy and
         // the network when the trial ends.
         using var scope = torch.NewDisposeScope();
@@ -73,6 +77,26 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
         GeneratorStore.WriteSamples(generator, Path.Combine(context.ArtifactDir, GeneratorCheckpoint.SamplesFile));
         context.Progress(1);
         return new TrialOutcome(trial.Steps * (double)trial.Batch / Math.Max(seconds, 1e-6), "images/s");
+    }
+
+    /// <summary>
+    /// A generator trained before on this machine (`steer train`, `steer walk`, `steer demo`) from the same data, config,
+    /// recipe, seed, regime and code version has the same key: its checkpoint is copied instead of training again.
+    /// </summary>
+    private bool CopyTrainedBefore(TrialSpec trial, BuiltInModel model, GanTrainingOptions recipe, TrialContext context)
+    {
+        var (_, folder) = new GeneratorStore(paths).CheckpointFolder(trial.Model, model.Config, recipe, trial.Regime, paths.MnistFolder);
+        string[] files = [GeneratorCheckpoint.ManifestFile, GeneratorCheckpoint.WeightsFile, GeneratorCheckpoint.SamplesFile];
+        if (!files.All(f => File.Exists(Path.Combine(folder, f))))
+        {
+            return false;
+        }
+        foreach (var file in files)
+        {
+            File.Copy(Path.Combine(folder, file), Path.Combine(context.ArtifactDir, file), overwrite: true);
+        }
+        context.Progress(1);
+        return true;
     }
 
     /// <summary>Trains and evaluates one walk in the generator the trial depends on.</summary>
