@@ -39,7 +39,25 @@ public sealed class LimitsCommand(IAnsiConsole console) : AsyncCommand<WalkComma
         console.WriteLine(data is null
             ? "no training data for this generator here: model limits only, no dataset variability or correlation"
             : $"correlation across {c.N} classes: Pearson r = {c.R:F3} (p = {c.P:G3}), Spearman ρ = {c.Rho:F3}");
+        if (settings.Model == "shapes")
+        {
+            WriteDetectorCheck(console);
+        }
         console.WriteLine($"a step follows the edit when the attribute moves at least {TransformLimit.FollowTolerance:P0} of the edit's change; wrote {output}/{{attributes,variability,correlation}}.parquet");
         return 0;
+    }
+
+    /// <summary>How far the foreground detector's measurements lie from the true attributes shapes keeps for each image.</summary>
+    private static void WriteDetectorCheck(IAnsiConsole console)
+    {
+        const int perClass = 100;
+        var errors = ShapesAttributeValidation.Validate(new ForegroundMomentsDetector(), perClass, seed: 7);
+        var table = new Table().Title($"attribute detector against the shapes truth ({perClass} fresh images per class)")
+            .Border(TableBorder.Simple).AddColumns("attribute", "classes", "mean absolute error", "images");
+        foreach (var e in errors)
+        {
+            table.AddRow(Markup.Escape(e.Attribute), Markup.Escape(e.Classes), Markup.Escape($"{e.MeanAbsoluteError:G3} {e.Unit}"), e.Count.ToString());
+        }
+        console.Write(table);
     }
 }
