@@ -48,8 +48,8 @@ public sealed class DcganGeneratorNetwork : Module<Tensor, Tensor, Tensor>
 }
 
 /// <summary>
-/// Class-conditional DCGAN discriminator with a projection head (SNGAN-style): spectrally normalised strided convs
-/// with leaky ReLU → a 4×4 feature map h; score = linear(flattened h) + ⟨embed(class), mean-pooled h⟩. No batch norm: real and fake
+/// Class-conditional DCGAN discriminator with a projection head (SNGAN-style): spectrally normalised convs (a strided
+/// 4×4 conv per halving, preceded by a 3×3 conv from the second scale on) with leaky ReLU → a 4×4 feature map h; score = linear(flattened h) + ⟨embed(class), mean-pooled h⟩. No batch norm: real and fake
 /// batches pass separately, and batch statistics would let it tell them apart by the batch rather than the image.
 /// </summary>
 public sealed class DcganDiscriminatorNetwork : Module<Tensor, Tensor, Tensor>
@@ -67,6 +67,10 @@ public sealed class DcganDiscriminatorNetwork : Module<Tensor, Tensor, Tensor>
         layers.Add(("act0", LeakyReLU(0.2)));
         for (var stage = 1; stage < config.Stages; stage++)
         {
+            // A 3×3 conv at each scale before it halves (as SNGAN's discriminator): with strided convs alone, and
+            // spectral norm bounding every layer, the discriminator was too weak to tell blobs from shapes.
+            layers.Add(($"same{stage}", SpectralNormalised.Conv2d(channels, channels, 3, stride: 1, padding: 1)));
+            layers.Add(($"same_act{stage}", LeakyReLU(0.2)));
             layers.Add(($"down{stage}", SpectralNormalised.Conv2d(channels, channels * 2, 4, stride: 2, padding: 1)));
             layers.Add(($"act{stage}", LeakyReLU(0.2)));
             channels *= 2;

@@ -28,6 +28,11 @@ public static class JointTrainer
         var generator = new DcganGeneratorNetwork(config).to(device);
         var discriminator = new DcganDiscriminatorNetwork(config).to(device);
         var walk = new LinearWalk(transform, config.LatentSize, config.ImageSize, config.ClassCount, perClass: false, new torch.Generator((ulong)options.Seed), device);
+        // G's weights are averaged as in GanTrainer, so the regimes compare like with like; w is averaged over the
+        // same steps, so the walk returned belongs to the generator returned.
+        var averaged = new DcganGeneratorNetwork(config).to(device);
+        GanTrainer.CopyWeights(generator, averaged);
+        var averagedDirections = walk.Directions.detach().clone();
         using var generatorOptimizer = torch.optim.Adam(generator.parameters(), options.LearningRate, options.Beta1, options.Beta2);
         using var discriminatorOptimizer = torch.optim.Adam(discriminator.parameters(), options.DiscriminatorLearningRate ?? options.LearningRate, options.Beta1, options.Beta2);
         using var walkOptimizer = torch.optim.Adam(walk.TrainableParameters, walkLearningRate);
@@ -73,6 +78,12 @@ public static class JointTrainer
             walk.Directions.grad!.copy_(walkGradient);
             generatorOptimizer.step();
             walkOptimizer.step();
+            var decay = GanTrainer.AverageDecay(step, options.Steps);
+            GanTrainer.UpdateAverage(averaged, generator, decay);
+            using (torch.no_grad())
+            {
+                averagedDirections.mul_(decay).add_(walk.Directions.detach(), alpha: 1 - decay);
+            }
 
             if (progress is not null && (step % reportEvery == 0 || step == options.Steps))
             {
@@ -85,11 +96,17 @@ public static class JointTrainer
             }
         }
         discriminator.Dispose();
-        GanTrainer.Settle(generator, data.ClassNames.Count, config.LatentSize, device, options.Seed);
+        generator.Dispose();
+        GanTrainer.Settle(averaged, data.ClassNames.Count, config.LatentSize, device, options.Seed);
+        using (torch.no_grad())
+        {
+            walk.Directions.copy_(averagedDirections);
+        }
+        averagedDirections.Dispose();
         foreach (var parameter in walk.TrainableParameters)
         {
             parameter.requires_grad = false;
         }
-        return (generator, walk);
+        return (averaged, walk);
     }
 }
