@@ -30,6 +30,10 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         [Description("Comma-separated walk types.")]
         [DefaultValue("linear,nonlinear")]
         public string Walks { get; init; } = "linear,nonlinear";
+
+        [CommandOption("--per-class")]
+        [Description("Linear walks get one set of walk vectors per class instead of one shared by all (nonlinear walks stay shared).")]
+        public bool PerClass { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -58,19 +62,21 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         {
             foreach (var walk in walks)
             {
-                var spec = new WalkExperimentSpec(settings.Model, transform, walk, [], false, settings.Steps, settings.Batch, settings.Seed, settings.EvaluationLatents, LearningRate: settings.LearningRate);
-                var result = await WalkCommand.RunAsync(console, loaded, spec, Path.Combine(output, $"{transform}-{walk}"), cancellationToken);
+                var perClass = settings.PerClass && walk == "linear";
+                var spec = new WalkExperimentSpec(settings.Model, transform, walk, [], perClass, settings.Steps, settings.Batch, settings.Seed, settings.EvaluationLatents, LearningRate: settings.LearningRate);
+                var label = perClass ? "linear-per-class" : walk;
+                var result = await WalkCommand.RunAsync(console, loaded, spec, Path.Combine(output, $"{transform}-{label}"), cancellationToken);
                 // Tensors that escaped a dispose scope are freed by their finalisers: collect so the next walk starts
                 // with the device's memory back, and show what is still in use.
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 var inUse = PeakMemory.DeviceInUse(device);
                 var pooled = result.Rows.Where(r => r.Class == AlphaEvaluator.AllClasses).ToList();
-                MetricsTable.Write(console, $"{settings.Model} {transform} {walk}: masked L2, all classes pooled", pooled);
+                MetricsTable.Write(console, $"{settings.Model} {transform} {label}: masked L2, all classes pooled", pooled);
                 allRows.AddRange(result.Rows);
                 var inner = pooled.Where(r => r.BaselineL2Mean > 0 && InnerRange.Contains(transform, r.Alpha, imageSize)).ToList();
                 var reductions = inner.Select(r => 1 - r.L2Mean / r.BaselineL2Mean).ToList();
-                summary.AddRow(transform, walk, string.Join(" ", inner.Select(r => r.Alpha.ToString("G3"))),
+                summary.AddRow(transform, label, string.Join(" ", inner.Select(r => r.Alpha.ToString("G3"))),
                     reductions.Count > 0 ? $"{100 * reductions.Average():F0}%" : "—",
                     reductions.Count > 0 ? $"{100 * reductions.Min():F0}%" : "—",
                     result.TrainingTime.TotalSeconds.ToString("F0"), result.EvaluationTime.TotalSeconds.ToString("F0"), inUse is { } mib ? mib.ToString("F0") : "—");
