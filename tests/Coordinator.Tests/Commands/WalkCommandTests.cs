@@ -68,6 +68,24 @@ public sealed class WalkCommandTests : IDisposable
         Assert.Contains("Pearson r", console.Output);
     }
 
+    [Fact]
+    public async Task DemoPerClassMakesTheLinearWalksPerClassAndLeavesNonlinearShared()
+    {
+        var checkpoint = TinyCheckpoint();
+        var output = Path.Combine(_folder, "demo");
+        var errors = new StringWriter();
+        var console = new TestConsole().Width(200);
+        var code = SteerApp.Run(["demo", "--checkpoint", checkpoint, "--transforms", "shiftx", "--per-class", "--steps", "2", "--batch", "4",
+            "--eval-latents", "2", "--device", "cpu", "--out", output], console, errors);
+        Assert.True(code == 0, errors.ToString());
+        var rows = await ParquetFile.ReadAsync<AlphaMetricRow>(Path.Combine(output, "alpha_metrics.parquet"));
+        Assert.All(rows, r => Assert.Equal(r.Walk == "linear", r.PerClass));
+        Assert.Equal(new[] { "linear", "nonlinear" }, rows.Select(r => r.Walk).Distinct().Order());
+        Assert.True(File.Exists(Path.Combine(output, "shiftx-linear-per-class", "alpha_metrics.parquet")));
+        Assert.True(File.Exists(Path.Combine(output, "shiftx-nonlinear", "alpha_metrics.parquet")));
+        Assert.Contains("linear-per-class", console.Output);
+    }
+
     private static string RepositoryFile(string relative)
     {
         var folder = new DirectoryInfo(AppContext.BaseDirectory);
