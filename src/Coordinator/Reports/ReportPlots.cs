@@ -36,7 +36,8 @@ public static class ReportPlots
         plot.Title($"{transform}: masked L2 vs α");
         plot.XLabel(AxisLabel(transform));
         plot.YLabel("masked L2");
-        plot.ShowLegend();
+        // Beside the plot: inside, it hid the curves' ends, where the walks and regimes part.
+        plot.ShowLegend(Edge.Right);
         plot.SavePng(path, Width, Height);
     }
 
