@@ -34,7 +34,7 @@ public sealed record ShapeClass(
 public static class ShapesClassTable
 {
     /// <summary>Version of the table and renderer; part of every shapes checkpoint's key.</summary>
-    public const string Version = "shapes-v4";
+    public const string Version = "shapes-v3";
 
     // Spread level (0 = narrowest, 11 = widest) of each attribute for classes in ShapeKind order.
     private static readonly int[] ScaleLevel = [0, 11, 3, 8, 5, 1, 9, 6, 2, 10, 4, 7];
@@ -58,9 +58,7 @@ public static class ShapesClassTable
             CentreY: new AttributeSpread(0, 0.5 + 0.6 * ShiftYLevel[i], -10, 10),
             Brightness: new AttributeSpread(0, 0.005 + 0.01 * BrightnessLevel[i], -0.3, 0.3),
             Hue: new AttributeSpread(30.0 * i, 5, 30.0 * i - 15, 30.0 * i + 15),
-            // Wide enough that the generator learns to move each channel on its own: at a quarter of this spread it
-            // learned only the common (brightness) part of a colour edit.
-            Tint: new AttributeSpread(0, 0.01 + 0.008 * TintLevel[i], -0.25, 0.25),
+            Tint: new AttributeSpread(0, 0.002 + 0.004 * TintLevel[i], -0.1, 0.1),
             Rotation: new AttributeSpread(0, 1 + 4.0 * RotationLevel[i], -90, 90));
     }
 }
