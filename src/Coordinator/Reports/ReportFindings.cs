@@ -26,7 +26,9 @@ public static class ReportFindings
             var best = relative.MaxBy(r => r.Gain);
             var worse = relative.Count(r => r.Gain < 0);
             var name = $"{curve.Key.Transform}, {curve.Key.Walk} walk{(curve.Key.Regime == "plain" ? "" : $" ({curve.Key.Regime})")}{(showModel ? $" on {curve.Key.Model}" : "")}";
-            lines.Add($"{name}: masked L2 {Percent(relative.Average(r => r.Gain))} below the no-walk baseline on average over {relative.Count} α where the edit changes the image; " +
+            var mean = relative.Average(r => r.Gain);
+            var side = mean >= 0 ? "below" : "above";
+            lines.Add($"{name}: masked L2 {Percent(Math.Abs(mean))} {side} the no-walk baseline on average over {relative.Count} α where the edit changes the image; " +
                 $"largest gain {Percent(best.Gain)} at α = {G(best.Alpha)}; worse than not walking at {worse} of {relative.Count} α.");
         }
         foreach (var transform in data.Curves.GroupBy(c => (c.Model, c.Transform, c.Walk)).Where(g => g.Select(c => c.Regime).Distinct().Count() > 1))

@@ -25,6 +25,18 @@ public sealed class ReportFindingsTests
     }
 
     [Fact]
+    public void AWalkWorseThanNotWalkingIsSaidToBeAbove()
+    {
+        // Walk 1.5 against baseline 1 at both α: 50% above, worse at 2 of 2.
+        var data = Data([new("shapes", "shiftx", "linear", "plain", -6, 1.5, 1), new("shapes", "shiftx", "linear", "plain", 6, 1.5, 1)]);
+
+        var line = Assert.Single(ReportFindings.Describe(data));
+
+        Assert.StartsWith("shiftx, linear walk: masked L2 50.0% above the no-walk baseline on average over 2 α", line);
+        Assert.Contains("worse than not walking at 2 of 2 α", line);
+    }
+
+    [Fact]
     public void RegimesAreOrderedAtTheLargestAlpha()
     {
         CurvePoint Point(string regime, double alpha, double l2) => new("mnist", "rotate2d", "linear", regime, alpha, l2, 1);
