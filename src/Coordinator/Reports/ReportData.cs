@@ -79,6 +79,8 @@ public static class ReportDataLoader
         var variability = tables.Contains("variability")
             ? (await SweepQuery.RunAsync(folder, "SELECT model, class, transform, walk, attribute, data_std, model_spread FROM variability ORDER BY transform, walk, attribute, class", ct)).Rows
                 .Select(r => new VariabilityPoint(Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Text(r[4]), Number(r[5]), Number(r[6])))
+                // A generator whose training data is not here has no data std (NaN): nothing to place on the scatter.
+                .Where(v => double.IsFinite(v.DataStd) && double.IsFinite(v.ModelSpread))
                 .ToList()
             : [];
         var correlations = tables.Contains("correlation")
@@ -94,6 +96,7 @@ public static class ReportDataLoader
                 FROM attributes GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 3, 4, 5, 1, 6, 2, 7
                 """, ct)).Rows
                 .Select(r => new AttributePoint(Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Text(r[4]), Text(r[5]), Number(r[6]), Number(r[7]), Number(r[8]), Number(r[9])))
+                .Where(a => double.IsFinite(a.Mean) && double.IsFinite(a.Std))
                 .ToList()
             : [];
         var trials = tables.Contains("trials")
