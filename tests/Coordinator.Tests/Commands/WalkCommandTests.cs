@@ -84,6 +84,9 @@ public sealed class WalkCommandTests : IDisposable
         Assert.True(File.Exists(Path.Combine(output, "shiftx-linear-per-class", "alpha_metrics.parquet")));
         Assert.True(File.Exists(Path.Combine(output, "shiftx-nonlinear", "alpha_metrics.parquet")));
         Assert.Contains("linear-per-class", console.Output);
+        var report = Path.Combine(output, "report", "index.html");
+        Assert.Contains($"report: {report}", console.Output.ReplaceLineEndings(""));
+        Assert.Contains("Walk strip: shiftx-linear-per-class", System.Net.WebUtility.HtmlDecode(File.ReadAllText(report)));
     }
 
     private static string RepositoryFile(string relative)
