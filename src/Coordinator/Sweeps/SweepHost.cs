@@ -58,7 +58,7 @@ public sealed class SweepHost : IAsyncDisposable
         self.JoinSeedNodes(seeds is { Count: > 0 } ? seeds : [self.SelfAddress]);
         // A journal failure stops the coordinator; the back-off supervisor restarts it, and it recovers from the journal.
         var supervised = BackoffSupervisor.Props(Backoff.OnStop(SweepCoordinator.Props(plan, settings), "ledger",
-            TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10), 0.2));
+            TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));
         system.ActorOf(ClusterSingletonManager.Props(supervised, PoisonPill.Instance,
             ClusterSingletonManagerSettings.Create(system).WithRole(CoordinatorRole)), "coordinator");
         return new SweepHost(system, Proxy(system), []);

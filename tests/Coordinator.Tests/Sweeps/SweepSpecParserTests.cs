@@ -33,7 +33,7 @@ public sealed class SweepSpecParserTests
         Assert.Equal("fine", spec.Alphas["zoom"].Name);
         Assert.Null(spec.Alphas["zoom"].Values);
         Assert.Equal("custom", spec.Alphas["shiftx"].Name);
-        Assert.Equal([-8, 0, 8], spec.Alphas["shiftx"].Values);
+        Assert.Equal([-8, 0, 8], spec.Alphas["shiftx"].Values!);
         Assert.Equal(new Budget(10, 4), spec.GeneratorBudget);
         Assert.Equal(new Budget(5, 2), spec.WalkBudget);
         Assert.Equal(4, spec.EvalLatents);
