@@ -24,10 +24,9 @@ public static class GanTrainer
         var random = new Random(options.Seed);
         var latentRandom = new torch.Generator((ulong)options.Seed);
         var generator = new DcganGeneratorNetwork(config).to(device);
-        // The network returned is an exponential moving average of G's weights: GAN weights oscillate around a
-        // good solution, and their average draws cleaner images (Yazıcı et al. 2019).
+        // The network returned is an exponential moving average of G's weights.
         var averaged = new DcganGeneratorNetwork(config).to(device);
-        CopyWeights(generator, averaged);
+        var average = new WeightAverage(generator.parameters(), averaged.parameters());
         var discriminator = new DcganDiscriminatorNetwork(config).to(device);
         using var generatorOptimizer = torch.optim.Adam(generator.parameters(), options.LearningRate, options.Beta1, options.Beta2);
         using var discriminatorOptimizer = torch.optim.Adam(discriminator.parameters(), options.DiscriminatorLearningRate ?? options.LearningRate, options.Beta1, options.Beta2);
@@ -70,7 +69,7 @@ public static class GanTrainer
             generatorOptimizer.zero_grad();
             generatorLoss.backward();
             generatorOptimizer.step();
-            UpdateAverage(averaged, generator, AverageDecay(step, options.Steps));
+            average.Update(step, options.Steps);
 
             if (progress is not null && (step % reportEvery == 0 || step == options.Steps))
             {
@@ -85,31 +84,6 @@ public static class GanTrainer
         generator.Dispose();
         Settle(averaged, data.ClassNames.Count, config.LatentSize, device, options.Seed);
         return averaged;
-    }
-
-    /// <summary>Decay of the generator's weight average per step (an average over about the last 1000 steps).</summary>
-    public const double WeightAverageDecay = 0.999;
-
-    /// <summary>The decay at a step: a short average over the first tenth of training, so the random start leaves it quickly.</summary>
-    internal static double AverageDecay(int step, int steps) => step < steps / 10 ? 0.9 : WeightAverageDecay;
-
-    internal static void CopyWeights(DcganGeneratorNetwork from, DcganGeneratorNetwork to)
-    {
-        using var noGrad = torch.no_grad();
-        foreach (var (source, target) in from.parameters().Zip(to.parameters()))
-        {
-            target.copy_(source);
-        }
-    }
-
-    // Batch-norm statistics are not averaged: Settle re-estimates them for the averaged weights.
-    internal static void UpdateAverage(DcganGeneratorNetwork averaged, DcganGeneratorNetwork current, double decay)
-    {
-        using var noGrad = torch.no_grad();
-        foreach (var (target, source) in averaged.parameters().Zip(current.parameters()))
-        {
-            target.mul_(decay).add_(source, alpha: 1 - decay);
-        }
     }
 
     /// <summary>

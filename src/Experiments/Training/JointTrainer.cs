@@ -31,8 +31,8 @@ public static class JointTrainer
         // G's weights are averaged as in GanTrainer, so the regimes compare like with like; w is averaged over the
         // same steps, so the walk returned belongs to the generator returned.
         var averaged = new DcganGeneratorNetwork(config).to(device);
-        GanTrainer.CopyWeights(generator, averaged);
         var averagedDirections = walk.Directions.detach().clone();
+        var average = new WeightAverage(generator.parameters().Append(walk.Directions), averaged.parameters().Append(averagedDirections));
         using var generatorOptimizer = torch.optim.Adam(generator.parameters(), options.LearningRate, options.Beta1, options.Beta2);
         using var discriminatorOptimizer = torch.optim.Adam(discriminator.parameters(), options.DiscriminatorLearningRate ?? options.LearningRate, options.Beta1, options.Beta2);
         using var walkOptimizer = torch.optim.Adam(walk.TrainableParameters, walkLearningRate);
@@ -78,12 +78,7 @@ public static class JointTrainer
             walk.Directions.grad!.copy_(walkGradient);
             generatorOptimizer.step();
             walkOptimizer.step();
-            var decay = GanTrainer.AverageDecay(step, options.Steps);
-            GanTrainer.UpdateAverage(averaged, generator, decay);
-            using (torch.no_grad())
-            {
-                averagedDirections.mul_(decay).add_(walk.Directions.detach(), alpha: 1 - decay);
-            }
+            average.Update(step, options.Steps);
 
             if (progress is not null && (step % reportEvery == 0 || step == options.Steps))
             {
