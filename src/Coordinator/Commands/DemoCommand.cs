@@ -86,8 +86,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         await ParquetFile.WriteAtomicallyAsync(combined, allRows, cancellationToken);
         console.Write(summary);
         console.WriteLine($"wrote {combined} ({allRows.Count} rows) and one folder per experiment under {output}; {clock.Elapsed.TotalMinutes:F1} min in all");
-        var report = Reports.ReportWriter.Write(await Reports.ReportDataLoader.LoadAsync(output, settings.Out, cancellationToken));
-        console.WriteLine($"report: {report}");
+        await ReportStep.WriteAsync(console, output, cancellationToken);
         return 0;
     }
 }

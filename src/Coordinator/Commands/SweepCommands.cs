@@ -96,16 +96,7 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         console.WriteLine($"results: {sweepDir}");
         if (Results.SweepQuery.Tables(sweepDir).Contains("alpha_metrics"))
         {
-            try
-            {
-                var index = Reports.ReportWriter.Write(await Reports.ReportDataLoader.LoadAsync(sweepDir, sweepDir, ct));
-                console.WriteLine($"report: {index}");
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InputException)
-            {
-                // The sweep's results stand; the report can be written again with `steer report`.
-                console.WriteLine($"report: not written ({e.Message.ReplaceLineEndings(" ")}); run `steer report {sweepDir}` to retry");
-            }
+            await ReportStep.WriteAsync(console, sweepDir, ct);
         }
         else
         {
