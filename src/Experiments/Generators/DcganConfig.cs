@@ -9,14 +9,22 @@ namespace Steerability.Experiments.Generators;
 /// <param name="Channels">Output channels.</param>
 /// <param name="Width">Channels of the last hidden layer; earlier layers double it.</param>
 /// <param name="ClassEmbeddingSize">Size of the learned class embedding concatenated to z.</param>
+/// <param name="Upsampling">
+/// How the generator doubles its resolution: "transposed" (a 4×4 transposed conv, stride 2; checkpoints from before
+/// this field) or "resize" (nearest-neighbour ×2, then a 3×3 conv, which draws no checkerboard pattern).
+/// </param>
 public sealed record DcganConfig(
     [property: JsonPropertyName("latent_size")] int LatentSize,
     [property: JsonPropertyName("class_count")] int ClassCount,
     [property: JsonPropertyName("image_size")] int ImageSize,
     [property: JsonPropertyName("channels")] int Channels,
     [property: JsonPropertyName("width")] int Width,
-    [property: JsonPropertyName("class_embedding_size")] int ClassEmbeddingSize)
+    [property: JsonPropertyName("class_embedding_size")] int ClassEmbeddingSize,
+    [property: JsonPropertyName("upsampling")] string Upsampling = DcganConfig.TransposedUpsampling)
 {
+    public const string TransposedUpsampling = "transposed";
+    public const string ResizeUpsampling = "resize";
+
     /// <summary>Number of ×2 upsampling stages from the 4×4 seed to S.</summary>
     [JsonIgnore]
     public int Stages => (int)Math.Round(Math.Log2(ImageSize / 4.0));
@@ -31,6 +39,10 @@ public sealed record DcganConfig(
         if (ImageSize < 8 || (ImageSize & (ImageSize - 1)) != 0)
         {
             throw new ArgumentException($"image_size: {ImageSize} is not accepted; use a power of two of at least 8");
+        }
+        if (Upsampling is not (TransposedUpsampling or ResizeUpsampling))
+        {
+            throw new ArgumentException($"upsampling: '{Upsampling}' is not accepted; use {TransposedUpsampling} or {ResizeUpsampling}");
         }
         if (LatentSize < 1 || ClassCount < 1 || Channels < 1 || Width < 1 || ClassEmbeddingSize < 1)
         {

@@ -6,8 +6,9 @@ using static TorchSharp.torch.nn;
 namespace Steerability.Experiments.Generators;
 
 /// <summary>
-/// Class-conditional DCGAN generator: [z, embed(class)] → linear to a 4×4 seed → (transposed conv ×2, batch norm,
-/// ReLU) per stage → tanh. Output [N, C, S, S] in [-1, 1].
+/// Class-conditional DCGAN generator: [z, embed(class)] → linear to a 4×4 seed → (×2 upsampling, batch norm, ReLU)
+/// per stage → tanh. Output [N, C, S, S] in [-1, 1]. Each ×2 step is a transposed conv or, with resize upsampling,
+/// nearest-neighbour ×2 followed by a 3×3 conv (see <see cref="DcganConfig.Upsampling"/>).
 /// </summary>
 public sealed class DcganGeneratorNetwork : Module<Tensor, Tensor, Tensor>
 {
@@ -26,14 +27,31 @@ public sealed class DcganGeneratorNetwork : Module<Tensor, Tensor, Tensor>
         _seedNorm = BatchNorm2d(config.SeedChannels);
         var layers = new List<(string, Module<Tensor, Tensor>)>();
         var channels = config.SeedChannels;
+        var resize = config.Upsampling == DcganConfig.ResizeUpsampling;
         for (var stage = 0; stage < config.Stages - 1; stage++)
         {
-            layers.Add(($"up{stage}", ConvTranspose2d(channels, channels / 2, 4, stride: 2, padding: 1, bias: false)));
+            if (resize)
+            {
+                layers.Add(($"double{stage}", Upsample(scale_factor: [2, 2], mode: UpsampleMode.Nearest)));
+                layers.Add(($"up{stage}", Conv2d(channels, channels / 2, 3, padding: 1, bias: false)));
+            }
+            else
+            {
+                layers.Add(($"up{stage}", ConvTranspose2d(channels, channels / 2, 4, stride: 2, padding: 1, bias: false)));
+            }
             layers.Add(($"norm{stage}", BatchNorm2d(channels / 2)));
             layers.Add(($"relu{stage}", ReLU()));
             channels /= 2;
         }
-        layers.Add(("to_image", ConvTranspose2d(channels, config.Channels, 4, stride: 2, padding: 1)));
+        if (resize)
+        {
+            layers.Add(("double_last", Upsample(scale_factor: [2, 2], mode: UpsampleMode.Nearest)));
+            layers.Add(("to_image", Conv2d(channels, config.Channels, 3, padding: 1)));
+        }
+        else
+        {
+            layers.Add(("to_image", ConvTranspose2d(channels, config.Channels, 4, stride: 2, padding: 1)));
+        }
         layers.Add(("tanh", Tanh()));
         _upsample = Sequential(layers);
         RegisterComponents();
@@ -58,9 +76,21 @@ public sealed class DcganDiscriminatorNetwork : Module<Tensor, Tensor, Tensor>
     private readonly SpectralNormalised _score;
     private readonly Embedding _classProjection;
 
-    public DcganDiscriminatorNetwork(DcganConfig config) : base("DcganDiscriminator")
+    private readonly int _spreadGroupSize;
+
+    /// <param name="config">Network shape.</param>
+    /// <param name="spreadGroupSize">
+    /// The batch spread feature is measured over consecutive groups of this many images (1 = the whole batch). The
+    /// trainers fill each group with one class, so the feature shows how much a class varies, not how the classes differ.
+    /// </param>
+    public DcganDiscriminatorNetwork(DcganConfig config, int spreadGroupSize = 1) : base("DcganDiscriminator")
     {
         config.Validate();
+        if (spreadGroupSize < 1)
+        {
+            throw new ArgumentException($"minibatch_group: {spreadGroupSize} is not accepted; use a positive group size");
+        }
+        _spreadGroupSize = spreadGroupSize;
         var layers = new List<(string, Module<Tensor, Tensor>)>();
         var channels = config.Width;
         layers.Add(("down0", SpectralNormalised.Conv2d(config.Channels, channels, 4, stride: 2, padding: 1)));
@@ -76,8 +106,10 @@ public sealed class DcganDiscriminatorNetwork : Module<Tensor, Tensor, Tensor>
             channels *= 2;
         }
         _features = Sequential(layers);
-        // One extra feature map: the batch's spread (minibatch standard deviation, Karras et al. 2018). A generator
-        // that draws every latent of a class alike gives a spread near 0, which the discriminator then sees at once.
+        // One extra feature map: the spread of a group of images of one class (minibatch standard deviation, Karras
+        // et al. 2018). A generator that draws every latent of a class alike gives a spread near 0, which the
+        // discriminator then sees at once. Measured over the whole mixed-class batch, the spread mostly showed how
+        // the classes differ, and the generators drew nearly one digit per MNIST class.
         // The score reads the whole 4×4 map, not a pooled vector: pooling would hide where the object is and how
         // big it is, and the generator could then draw every object in the same place.
         _score = SpectralNormalised.Linear((channels + 1) * 16, 1);
@@ -88,9 +120,25 @@ public sealed class DcganDiscriminatorNetwork : Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor images, Tensor classIndices)
     {
         var features = _features.forward(images);                                           // [N, F, 4, 4]
-        var spread = features.std(0, unbiased: false).mean().expand(features.shape[0], 1, 4, 4);   // [N, 1, 4, 4]
+        var spread = BatchSpread(features);                                                   // [N, 1, 4, 4]
         var map = torch.cat([features, spread], dim: 1);                                    // [N, F + 1, 4, 4]
         var projection = (_classProjection.forward(classIndices) * map.mean([2, 3])).sum(1, keepdim: true);   // [N, 1]
         return (_score.forward(map.flatten(1)) + projection).view(-1);                       // [N]
+    }
+
+    private Tensor BatchSpread(Tensor features) =>
+        GroupSpread(features, _spreadGroupSize).view(-1, 1, 1, 1).expand(features.shape[0], 1, features.shape[2], features.shape[3]);
+
+    /// <summary>
+    /// The minibatch standard deviation (Karras et al. 2018) of features [N, …] per group of
+    /// <paramref name="groupSize"/> consecutive images: each feature's std over the group, averaged over features,
+    /// given to every image of the group → [N]. A batch that does not split into whole groups is one group.
+    /// </summary>
+    public static Tensor GroupSpread(Tensor features, int groupSize)
+    {
+        var count = features.shape[0];
+        var group = count % groupSize == 0 ? groupSize : count;
+        var spread = features.reshape(count / group, group, -1).std(1, unbiased: false).mean([1]);   // [N/g]
+        return spread.repeat_interleave(group);
     }
 }

@@ -39,7 +39,7 @@ public static class GeneratorCheckpoint
     public const int FormatVersion = 1;
 
     /// <summary>Bumped whenever a change to the networks or the training loop changes what training produces.</summary>
-    public const string CodeVersion = "dcgan-2026.11-6";
+    public const string CodeVersion = "dcgan-2026.11-7";
 
     public const string ManifestFile = "checkpoint.json";
     public const string WeightsFile = "generator.safetensors";

@@ -27,7 +27,8 @@ public static class GanTrainer
         // The network returned is an exponential moving average of G's weights.
         var averaged = new DcganGeneratorNetwork(config).to(device);
         var average = new WeightAverage(generator.parameters(), averaged.parameters());
-        var discriminator = new DcganDiscriminatorNetwork(config).to(device);
+        var discriminator = new DcganDiscriminatorNetwork(config, options.MinibatchGroup).to(device);
+        var batches = new ClassGroupedBatches(data, options.MinibatchGroup);
         using var generatorOptimizer = torch.optim.Adam(generator.parameters(), options.LearningRate, options.Beta1, options.Beta2);
         using var discriminatorOptimizer = torch.optim.Adam(discriminator.parameters(), options.DiscriminatorLearningRate ?? options.LearningRate, options.Beta1, options.Beta2);
         var adversarialLoss = new AdversarialLoss(options.Loss);
@@ -38,34 +39,26 @@ public static class GanTrainer
         {
             cancel.ThrowIfCancellationRequested();
             using var scope = torch.NewDisposeScope();
-            var pick = torch.randint(data.Count, options.Batch, generator: latentRandom, dtype: ScalarType.Int64).to(device);
+            var pick = batches.Draw(options.Batch, random, device);
             var real = images.index_select(0, pick);                                         // [B, C, S, S]
             if (editRealBatch is not null)
             {
                 real = editRealBatch(real, random);
             }
-            var realClasses = labels.index_select(0, pick);                                  // [B]
-            // The mode-seeking term compares the two halves of the fake batch: give them the same classes.
-            var classes = torch.cat([realClasses[..(options.Batch / 2)], realClasses[..(options.Batch - options.Batch / 2)]]);
+            var classes = labels.index_select(0, pick);                                      // [B], fakes too
             var z = torch.randn(options.Batch, config.LatentSize, generator: latentRandom).to(device);
 
             // Discriminator: real up, fake down.
             var fake = generator.forward(z, classes);
-            var realScore = discriminator.forward(real, realClasses);
+            var realScore = discriminator.forward(real, classes);
             var fakeScore = discriminator.forward(fake.detach(), classes);
             var discriminatorLoss = adversarialLoss.Discriminator(realScore, fakeScore);
             discriminatorOptimizer.zero_grad();
             discriminatorLoss.backward();
             discriminatorOptimizer.step();
 
-            // Generator: non-saturating loss on the same fakes, plus a mode-seeking term (Mao et al. 2019): two
-            // latents of the same class must give images at least as far apart as the latents are, so G cannot ignore z.
-            var half = options.Batch / 2;
-            var imageDistance = (fake[..half] - fake[half..(2 * half)]).abs().mean([1, 2, 3]);
-            var latentDistance = (z[..half] - z[half..(2 * half)]).abs().mean([1]);
-            var modeSeeking = 1 / ((imageDistance / latentDistance).mean() + 1e-5);
-            var adversarial = adversarialLoss.Generator(discriminator.forward(fake, classes));
-            var generatorLoss = options.ModeSeekingWeight > 0 ? adversarial + options.ModeSeekingWeight * modeSeeking : adversarial;
+            // Generator: the adversarial loss on the same fakes.
+            var generatorLoss = adversarialLoss.Generator(discriminator.forward(fake, classes));
             generatorOptimizer.zero_grad();
             generatorLoss.backward();
             generatorOptimizer.step();

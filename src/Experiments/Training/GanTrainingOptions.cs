@@ -5,7 +5,10 @@ namespace Steerability.Experiments.Training;
 /// <summary>Settings of a GAN training run (defaults: the DCGAN recipe, Adam lr 2e-4, β1 0.5, batch 64, non-saturating loss).</summary>
 /// <param name="Loss">"nonsaturating" (softplus) or "hinge".</param>
 /// <param name="DiscriminatorLearningRate">The discriminator's Adam learning rate; null = <paramref name="LearningRate"/>.</param>
-/// <param name="ModeSeekingWeight">Weight of the mode-seeking term (Mao et al. 2019) in the generator's loss; 0 = off.</param>
+/// <param name="MinibatchGroup">
+/// Real batches are drawn in groups of this many images of one class (fakes take the same classes), and the
+/// discriminator's spread feature is measured per group; 1 = unordered batches and one spread for the whole batch.
+/// </param>
 public sealed record GanTrainingOptions(
     [property: JsonPropertyName("steps")] int Steps = 1500,
     [property: JsonPropertyName("batch")] int Batch = 64,
@@ -15,7 +18,7 @@ public sealed record GanTrainingOptions(
     [property: JsonPropertyName("beta2")] double Beta2 = 0.999,
     [property: JsonPropertyName("loss")] string Loss = "nonsaturating",
     [property: JsonPropertyName("discriminator_learning_rate")] double? DiscriminatorLearningRate = null,
-    [property: JsonPropertyName("mode_seeking_weight")] double ModeSeekingWeight = 0.0);
+    [property: JsonPropertyName("minibatch_group")] int MinibatchGroup = 1);
 
 /// <summary>Progress of a running training loop.</summary>
 /// <param name="Step">Steps done so far.</param>

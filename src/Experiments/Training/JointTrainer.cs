@@ -26,7 +26,8 @@ public static class JointTrainer
         var random = new Random(options.Seed);
         var latentRandom = new torch.Generator((ulong)options.Seed);
         var generator = new DcganGeneratorNetwork(config).to(device);
-        var discriminator = new DcganDiscriminatorNetwork(config).to(device);
+        var discriminator = new DcganDiscriminatorNetwork(config, options.MinibatchGroup).to(device);
+        var batches = new ClassGroupedBatches(data, options.MinibatchGroup);
         var walk = new LinearWalk(transform, config.LatentSize, config.ImageSize, config.ClassCount, perClass: false, new torch.Generator((ulong)options.Seed), device);
         // G's weights are averaged as in GanTrainer, so the regimes compare like with like; w is averaged over the
         // same steps, so the walk returned belongs to the generator returned.
@@ -44,7 +45,7 @@ public static class JointTrainer
         {
             cancel.ThrowIfCancellationRequested();
             using var scope = torch.NewDisposeScope();
-            var pick = torch.randint(data.Count, options.Batch, generator: latentRandom, dtype: ScalarType.Int64).to(device);
+            var pick = batches.Draw(options.Batch, random, device);
             var real = augmentation.Apply(images.index_select(0, pick), random);
             var classes = labels.index_select(0, pick);
             var z = torch.randn(options.Batch, config.LatentSize, generator: latentRandom).to(device);
