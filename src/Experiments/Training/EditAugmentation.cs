@@ -22,18 +22,18 @@ public sealed class EditAugmentation(ImageTransform transform, double share, int
     {
         using var scope = torch.NewDisposeScope();
         var n = (int)images.shape[0];
-        var alphas = transform.SampleTrainingAlphas(n, random, imageSize);
+        var alphas = Transform.SampleTrainingAlphas(n, random, imageSize);
         for (var i = 0; i < n; i++)
         {
             if (random.NextDouble() >= Share)
             {
-                for (var k = 0; k < transform.Dimensions; k++)
+                for (var k = 0; k < Transform.Dimensions; k++)
                 {
-                    alphas[i, k] = transform.IdentityAlpha;
+                    alphas[i, k] = Transform.IdentityAlpha;
                 }
             }
         }
-        var edit = transform.Apply(images, WalkTrainer.ToTensor(alphas, images.device));
+        var edit = Transform.Apply(images, WalkTrainer.ToTensor(alphas, images.device));
         var background = Background(images);                                               // [N, C, 1, 1]
         var augmented = edit.Images * edit.Mask + background * (1 - edit.Mask);
         return augmented.MoveToOuterDisposeScope();

@@ -83,7 +83,7 @@ public static class TablePublisher
             row[TrialKeyColumn] = key;
         }
         await AtomicFile.WriteAsync(target, async stream =>
-            await ParquetSerializer.SerializeUntypedAsync(data.Data.Cast<IDictionary<string, object>>().ToList(), new ParquetSchema(fields), stream, cancellationToken: ct));
+            await ParquetSerializer.SerializeUntypedAsync(data.Data.Cast<IDictionary<string, object?>>().ToList(), new ParquetSchema(fields), stream, cancellationToken: ct));
         return data.Data.Count;
     }
 }

@@ -77,6 +77,7 @@ public sealed class WalkInputTests : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void AReadOnlyOutFolderIsRefused()
     {
         var locked = Path.Combine(_folder, "locked");
