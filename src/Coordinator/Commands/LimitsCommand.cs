@@ -28,11 +28,11 @@ public sealed class LimitsCommand(IAnsiConsole console) : AsyncCommand<WalkComma
                 new ProgressCallback<ExperimentProgress>(p => report(p.Done, p.Total, p.Phase)), cancellationToken));
 
         var table = new Table().Title(Markup.Escape($"{settings.Model} {settings.Transform} {settings.Walk}: dataset variability against model limit ({result.Variability[0].Attribute})"))
-            .Border(TableBorder.Simple).AddColumns("class", "data std", "data p5", "data p95", "model spread", "followed α range");
+            .Border(TableBorder.Simple).AddColumns("class", "data std", "data p5", "data p95", "generator std", "model spread", "followed α range");
         foreach (var row in result.Variability)
         {
             table.AddRow(Markup.Escape(row.Class), row.DataStd.ToString("G3"), row.DataP5.ToString("G3"), row.DataP95.ToString("G3"),
-                row.ModelSpread.ToString("G3"), $"{row.LowestFollowedAlpha:G3} … {row.HighestFollowedAlpha:G3}");
+                row.GeneratorStd.ToString("G3"), row.ModelSpread.ToString("G3"), $"{row.LowestFollowedAlpha:G3} … {row.HighestFollowedAlpha:G3}");
         }
         console.Write(table);
         var c = result.Correlation;

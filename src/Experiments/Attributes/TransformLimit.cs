@@ -13,7 +13,11 @@ public sealed record AttributeAtAlpha(string ClassName, double Alpha, double Mea
 /// <param name="Spread">Std of the attribute of G(z'(α)) over all latents and all α of the sweep: the model limit.</param>
 /// <param name="LowestFollowed">The most negative (zoom: smallest) α down to which every α follows the edit.</param>
 /// <param name="HighestFollowed">The most positive (zoom: largest) α up to which every α follows the edit.</param>
-public sealed record ClassLimit(string ClassName, double Spread, double LowestFollowed, double HighestFollowed);
+/// <param name="UnmovedSpread">
+/// Std of the attribute of G(z) itself over the latents, no walk: how much of the class's variability the generator
+/// draws. Set beside the data's std, it tells a generator that missed a class's spread from a walk that cannot go further.
+/// </param>
+public sealed record ClassLimit(string ClassName, double Spread, double LowestFollowed, double HighestFollowed, double UnmovedSpread);
 
 /// <summary>
 /// Measures the transformation limit of a walk: the attribute of G(z'(α)) along the α grid per class, what a
@@ -85,7 +89,7 @@ public static class TransformLimit
             }
             var spread = AttributeSpreadSummary.Of(values.SelectMany(v => v).ToArray()).Std;
             var (lowest, highest) = FollowedRange(grid, follows, transform.IdentityAlpha);
-            limits.Add(new ClassLimit(name, spread, lowest, highest));
+            limits.Add(new ClassLimit(name, spread, lowest, highest, AttributeSpreadSummary.Of(unmoved).Std));
         }
         return (points, limits);
     }

@@ -39,6 +39,8 @@ public sealed class VariabilityRow
     [JsonPropertyName("model_spread")] public double ModelSpread { get; set; }
     [JsonPropertyName("lowest_followed_alpha")] public double LowestFollowedAlpha { get; set; }
     [JsonPropertyName("highest_followed_alpha")] public double HighestFollowedAlpha { get; set; }
+    /// <summary>Std of the attribute of G(z) with no walk, over the same latents: the variability the generator draws.</summary>
+    [JsonPropertyName("generator_std")] public double GeneratorStd { get; set; }
 }
 
 /// <summary>One row of the correlation table: across classes, dataset variability against model limit.</summary>

@@ -96,6 +96,7 @@ public static class LimitsExperiment
             DataMean = variability[pair.First].Mean, DataStd = variability[pair.First].Std, DataP5 = variability[pair.First].P5,
             DataP95 = variability[pair.First].P95, DataN = variability[pair.First].Count,
             ModelSpread = pair.Second.Spread, LowestFollowedAlpha = pair.Second.LowestFollowed, HighestFollowedAlpha = pair.Second.HighestFollowed,
+            GeneratorStd = pair.Second.UnmovedSpread,
         }).ToList();
         var correlation = data is null
             ? new CorrelationResult(double.NaN, double.NaN, double.NaN, 0)

@@ -115,6 +115,34 @@ public sealed class AttributeTests
         }
     }
 
+    /// <summary>A generator that adds 0.1·z₀ to every pixel: its brightness attribute varies with std 0.05 over latents.</summary>
+    private sealed class BrightnessByLatentGenerator(Tensor image) : IImageGenerator
+    {
+        public string Name => "brightness-by-latent";
+        public int LatentSize => 4;
+        public int ClassCount => 1;
+        public int ImageSize => 32;
+        public int Channels => 3;
+        public Device Device => torch.CPU;
+        public Tensor SampleLatents(int count, torch.Generator random) => torch.randn(count, 4, generator: random);
+        public Tensor Generate(Tensor latents, Tensor classIndices) => image.expand(latents.shape[0], -1, -1, -1) + 0.1 * latents[.., 0].view(-1, 1, 1, 1);
+        public void Dispose()
+        {
+        }
+    }
+
+    [Fact]
+    public void TheGeneratorsOwnSpreadIsMeasuredWithoutTheWalk()
+    {
+        using var generator = new BrightnessByLatentGenerator(Render(ShapeKind.Square, Plain));
+        var transform = TransformCatalog.Create("brightness");
+        using var walk = new LinearWalk(transform, 4, 32, 1, false, new torch.Generator(1), torch.CPU);
+        var (_, limits) = TransformLimit.Measure(generator, transform, walk, new ForegroundMomentsDetector(), [0], ["square"],
+            transform.LinearTestGrid(32), latentsPerClass: 256, seed: 1);
+        // Brightness is measured in [0, 1] units, half the [-1, 1] offset: std 0.1 / 2 = 0.05, ± a few sampling errors.
+        Assert.InRange(limits[0].UnmovedSpread, 0.04, 0.06);
+    }
+
     [Theory]
     [InlineData("shiftx")]
     [InlineData("zoom")]
@@ -127,6 +155,7 @@ public sealed class AttributeTests
         var (points, limits) = TransformLimit.Measure(generator, transform, walk, new ForegroundMomentsDetector(), [0], ["square"],
             transform.LinearTestGrid(32), latentsPerClass: 8, seed: 1);
         Assert.Equal(0.0, limits[0].Spread, 9);
+        Assert.Equal(0.0, limits[0].UnmovedSpread, 9);
         Assert.Equal(transform.IdentityAlpha, limits[0].LowestFollowed);
         Assert.Equal(transform.IdentityAlpha, limits[0].HighestFollowed);
         Assert.All(points.Where(p => p.Alpha != transform.IdentityAlpha), p => Assert.False(p.Follows));
