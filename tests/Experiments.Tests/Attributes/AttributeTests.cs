@@ -99,42 +99,34 @@ public sealed class AttributeTests
         Assert.Equal(50.0, summary.Mean, 9);
     }
 
-    /// <summary>A generator whose output ignores z: every latent gives the same image.</summary>
-    private sealed class ConstantGenerator(Tensor image) : IImageGenerator
+    /// <summary>A one-class generator with 4 latent dimensions whose images are a given function of the latents.</summary>
+    private sealed class FunctionGenerator(string name, Func<Tensor, Tensor> draw) : IImageGenerator
     {
-        public string Name => "constant";
+        public string Name => name;
         public int LatentSize => 4;
         public int ClassCount => 1;
         public int ImageSize => 32;
         public int Channels => 3;
         public Device Device => torch.CPU;
         public Tensor SampleLatents(int count, torch.Generator random) => torch.randn(count, 4, generator: random);
-        public Tensor Generate(Tensor latents, Tensor classIndices) => image.expand(latents.shape[0], -1, -1, -1) + 0 * latents.sum(1).view(-1, 1, 1, 1);
+        public Tensor Generate(Tensor latents, Tensor classIndices) => draw(latents);
         public void Dispose()
         {
         }
     }
 
-    /// <summary>A generator that adds 0.1·z₀ to every pixel: its brightness attribute varies with std 0.05 over latents.</summary>
-    private sealed class BrightnessByLatentGenerator(Tensor image) : IImageGenerator
-    {
-        public string Name => "brightness-by-latent";
-        public int LatentSize => 4;
-        public int ClassCount => 1;
-        public int ImageSize => 32;
-        public int Channels => 3;
-        public Device Device => torch.CPU;
-        public Tensor SampleLatents(int count, torch.Generator random) => torch.randn(count, 4, generator: random);
-        public Tensor Generate(Tensor latents, Tensor classIndices) => image.expand(latents.shape[0], -1, -1, -1) + 0.1 * latents[.., 0].view(-1, 1, 1, 1);
-        public void Dispose()
-        {
-        }
-    }
+    /// <summary>Every latent gives the same image (the latents still reach the output, times 0, so gradients flow).</summary>
+    private static FunctionGenerator ConstantGenerator(Tensor image) =>
+        new("constant", latents => image.expand(latents.shape[0], -1, -1, -1) + 0 * latents.sum(1).view(-1, 1, 1, 1));
+
+    /// <summary>Adds 0.1·z₀ to every pixel: the brightness attribute varies with std 0.05 over latents.</summary>
+    private static FunctionGenerator BrightnessByLatentGenerator(Tensor image) =>
+        new("brightness-by-latent", latents => image.expand(latents.shape[0], -1, -1, -1) + 0.1 * latents[.., 0].view(-1, 1, 1, 1));
 
     [Fact]
     public void TheGeneratorsOwnSpreadIsMeasuredWithoutTheWalk()
     {
-        using var generator = new BrightnessByLatentGenerator(Render(ShapeKind.Square, Plain));
+        using var generator = BrightnessByLatentGenerator(Render(ShapeKind.Square, Plain));
         var transform = TransformCatalog.Create("brightness");
         using var walk = new LinearWalk(transform, 4, 32, 1, false, new torch.Generator(1), torch.CPU);
         var (_, limits) = TransformLimit.Measure(generator, transform, walk, new ForegroundMomentsDetector(), [0], ["square"],
@@ -149,7 +141,7 @@ public sealed class AttributeTests
     [InlineData("brightness")]
     public void AGeneratorThatIgnoresZHasModelLimitZero(string name)
     {
-        using var generator = new ConstantGenerator(Render(ShapeKind.Square, Plain));
+        using var generator = ConstantGenerator(Render(ShapeKind.Square, Plain));
         var transform = TransformCatalog.Create(name);
         using var walk = new LinearWalk(transform, 4, 32, 1, false, new torch.Generator(1), torch.CPU);
         var (points, limits) = TransformLimit.Measure(generator, transform, walk, new ForegroundMomentsDetector(), [0], ["square"],
