@@ -11,7 +11,7 @@ namespace Steerability.Experiments.Training;
 public sealed class ClassGroupedBatches
 {
     private readonly long[][] _indicesByClass;
-    private readonly long[] _all;
+    private readonly int _count;
     private readonly int _groupSize;
 
     /// <param name="data">The images to draw from; every class must have at least one image.</param>
@@ -23,21 +23,28 @@ public sealed class ClassGroupedBatches
             throw new ArgumentException($"minibatch_group: {groupSize} is not accepted; use a positive group size");
         }
         _groupSize = groupSize;
-        var labels = data.Labels.data<long>().ToArray();
+        _count = data.Count;
         _indicesByClass = Enumerable.Range(0, data.ClassNames.Count)
-            .Select(c => Enumerable.Range(0, labels.Length).Where(i => labels[i] == c).Select(i => (long)i).ToArray())
+            .Select(data.IndicesOfClass)
             .Where(members => members.Length > 0)
             .ToArray();
-        _all = Enumerable.Range(0, labels.Length).Select(i => (long)i).ToArray();
     }
 
     /// <summary>Indices [batch] into the data: groups of one class each (the last group may be shorter).</summary>
     public Tensor Draw(int batch, Random random, Device device)
     {
         var picked = new long[batch];
+        if (_groupSize == 1)
+        {
+            for (var i = 0; i < batch; i++)
+            {
+                picked[i] = random.Next(_count);
+            }
+            return torch.tensor(picked, device: device);
+        }
         for (var start = 0; start < batch; start += _groupSize)
         {
-            var members = _groupSize == 1 ? _all : _indicesByClass[random.Next(_indicesByClass.Length)];
+            var members = _indicesByClass[random.Next(_indicesByClass.Length)];
             for (var i = start; i < Math.Min(batch, start + _groupSize); i++)
             {
                 picked[i] = members[random.Next(members.Length)];
