@@ -13,6 +13,11 @@ namespace Steerability.Experiments.Generators;
 /// How the generator doubles its resolution: "transposed" (a 4×4 transposed conv, stride 2; checkpoints from before
 /// this field) or "resize" (nearest-neighbour ×2, then a 3×3 conv, which draws no checkerboard pattern).
 /// </param>
+/// <param name="Placement">
+/// null or "none": the network's image is the output. "affine": the network draws the object in its own frame and a
+/// small head of [z, class] places it with a scale, a rotation and a shift (a spatial transformer, as LR-GAN's
+/// foreground placement), so the generator's spread of these attributes can follow the data's.
+/// </param>
 public sealed record DcganConfig(
     [property: JsonPropertyName("latent_size")] int LatentSize,
     [property: JsonPropertyName("class_count")] int ClassCount,
@@ -20,10 +25,18 @@ public sealed record DcganConfig(
     [property: JsonPropertyName("channels")] int Channels,
     [property: JsonPropertyName("width")] int Width,
     [property: JsonPropertyName("class_embedding_size")] int ClassEmbeddingSize,
-    [property: JsonPropertyName("upsampling")] string Upsampling = DcganConfig.TransposedUpsampling)
+    [property: JsonPropertyName("upsampling")] string Upsampling = DcganConfig.TransposedUpsampling,
+    // Left out of the manifest when null, so checkpoints from before this field keep their keys.
+    [property: JsonPropertyName("placement"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Placement = null)
 {
     public const string TransposedUpsampling = "transposed";
     public const string ResizeUpsampling = "resize";
+    public const string NoPlacement = "none";
+    public const string AffinePlacement = "affine";
+
+    /// <summary>True when the generator places its object with a learned affine transform.</summary>
+    [JsonIgnore]
+    public bool PlacesObject => Placement == AffinePlacement;
 
     /// <summary>Number of ×2 upsampling stages from the 4×4 seed to S.</summary>
     [JsonIgnore]
@@ -43,6 +56,10 @@ public sealed record DcganConfig(
         if (Upsampling is not (TransposedUpsampling or ResizeUpsampling))
         {
             throw new ArgumentException($"upsampling: '{Upsampling}' is not accepted; use {TransposedUpsampling} or {ResizeUpsampling}");
+        }
+        if (Placement is not (null or NoPlacement or AffinePlacement))
+        {
+            throw new ArgumentException($"placement: '{Placement}' is not accepted; use {NoPlacement} or {AffinePlacement}");
         }
         if (LatentSize < 1 || ClassCount < 1 || Channels < 1 || Width < 1 || ClassEmbeddingSize < 1)
         {

@@ -7,7 +7,7 @@ namespace Steerability.Experiments.Generators;
 
 /// <summary>
 /// Class-conditional DCGAN generator: [z, embed(class)] → linear to a 4×4 seed → (×2 upsampling, batch norm, ReLU)
-/// per stage → tanh. Output [N, C, S, S] in [-1, 1]. Each ×2 step is a transposed conv or, with resize upsampling,
+/// per stage → tanh, then, with affine placement, an <see cref="AffinePlacement"/>. Output [N, C, S, S] in [-1, 1]. Each ×2 step is a transposed conv or, with resize upsampling,
 /// nearest-neighbour ×2 followed by a 3×3 conv (see <see cref="DcganConfig.Upsampling"/>).
 /// </summary>
 public sealed class DcganGeneratorNetwork : Module<Tensor, Tensor, Tensor>
@@ -17,6 +17,14 @@ public sealed class DcganGeneratorNetwork : Module<Tensor, Tensor, Tensor>
     private readonly Linear _project;
     private readonly BatchNorm2d _seedNorm;
     private readonly Sequential _upsample;
+    private readonly AffinePlacement? _placement;
+
+    /// <summary>
+    /// The scale a placing generator starts at: below 1, so the network learns to draw its object larger than it is
+    /// shown. The placement then mostly shrinks the drawing, which keeps edges sharp; enlarging it showed the
+    /// drawing's pixels as blocks and drew circles as squares.
+    /// </summary>
+    public const double InitialPlacementScale = 0.7;
 
     public DcganGeneratorNetwork(DcganConfig config) : base("DcganGenerator")
     {
@@ -54,6 +62,7 @@ public sealed class DcganGeneratorNetwork : Module<Tensor, Tensor, Tensor>
         }
         layers.Add(("tanh", Tanh()));
         _upsample = Sequential(layers);
+        _placement = config.PlacesObject ? new AffinePlacement(config.LatentSize + config.ClassEmbeddingSize, InitialPlacementScale) : null;
         RegisterComponents();
     }
 
@@ -61,7 +70,8 @@ public sealed class DcganGeneratorNetwork : Module<Tensor, Tensor, Tensor>
     {
         var input = torch.cat([latents, _classEmbedding.forward(classIndices)], dim: 1);   // [N, d + e]
         var seed = _project.forward(input).view(-1, _config.SeedChannels, 4, 4);            // [N, 4W·…, 4, 4]
-        return _upsample.forward(functional.relu(_seedNorm.forward(seed)));                  // [N, C, S, S]
+        var drawn = _upsample.forward(functional.relu(_seedNorm.forward(seed)));             // [N, C, S, S]
+        return _placement is null ? drawn : _placement.forward(drawn, input);
     }
 }
 
