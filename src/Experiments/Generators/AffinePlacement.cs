@@ -32,6 +32,7 @@ public sealed class AffinePlacement : Module<Tensor, Tensor, Tensor>
     public const double MaxShift = 0.75;
 
     private readonly Sequential _head;
+    // A registered buffer (RegisterComponents takes tensor fields): it moves with the module and is saved with it.
     private readonly Tensor _bounds;
 
     /// <param name="inputSize">Size of the generator's input [z, class embedding].</param>
@@ -57,7 +58,7 @@ public sealed class AffinePlacement : Module<Tensor, Tensor, Tensor>
 
     /// <summary>The placement of each image [N, 4]: log scale, rotation (radians), shift x, shift y (shares of half the side).</summary>
     public Tensor Placements(Tensor conditioning) =>
-        _head.forward(conditioning).tanh() * _bounds.to(conditioning.device);
+        _head.forward(conditioning).tanh() * _bounds;
 
     /// <summary>Places <paramref name="drawn"/> [N, C, S, S] by the placement of each image's <paramref name="conditioning"/> [N, d + e].</summary>
     public override Tensor forward(Tensor drawn, Tensor conditioning)
