@@ -63,9 +63,13 @@ public sealed class DcganGeneratorNetwork : Module<Tensor, Tensor, Tensor>
         }
         layers.Add(("tanh", Tanh()));
         _upsample = Sequential(layers);
-        _placement = config.PlacesObject ? new AffinePlacement(config.LatentSize + config.ClassEmbeddingSize, InitialPlacementScale) : null;
+        _placement = config.PlacesObject ? new AffinePlacement(config.LatentSize, config.ClassEmbeddingSize, InitialPlacementScale) : null;
         RegisterComponents();
     }
+
+    /// <summary>The placement of each image [N, 4] (see <see cref="AffinePlacement.Placements"/>); null without a placement stage.</summary>
+    public Tensor? Placements(Tensor latents, Tensor classIndices) =>
+        _placement?.Placements(torch.cat([latents, _classEmbedding.forward(classIndices)], dim: 1));
 
     public override Tensor forward(Tensor latents, Tensor classIndices)
     {

@@ -39,7 +39,14 @@ public static class GeneratorCheckpoint
     public const int FormatVersion = 1;
 
     /// <summary>Bumped whenever a change to the networks or the training loop changes what training produces.</summary>
-    public const string CodeVersion = "dcgan-2026.11-7";
+    public const string CodeVersion = "dcgan-2026.11-8";
+
+    /// <summary>
+    /// The one code version whose placing generators turned each class freely (<see cref="AffinePlacement"/> now
+    /// measures the turn from the class's turn at z = 0). Its weights load, but they would draw other images, so such
+    /// a checkpoint is refused.
+    /// </summary>
+    private const string FreeTurnPlacementVersion = "dcgan-2026.11-7";
 
     public const string ManifestFile = "checkpoint.json";
     public const string WeightsFile = "generator.safetensors";
@@ -108,6 +115,10 @@ public static class GeneratorCheckpoint
         if (!File.Exists(weights))
         {
             throw new CheckpointException($"checkpoint: '{weights}' does not exist");
+        }
+        if (manifest.Config.PlacesObject && manifest.CodeVersion == FreeTurnPlacementVersion)
+        {
+            throw new CheckpointException($"checkpoint: '{folder}' has code_version {manifest.CodeVersion}, whose placement stage turned each class freely; this build ({CodeVersion}) places differently, so train the generator again (steer train)");
         }
         var network = new DcganGeneratorNetwork(manifest.Config);
         try

@@ -10,21 +10,36 @@ namespace Steerability.Experiments.Tests.Generators;
 public sealed class AffinePlacementTests
 {
     private const int Size = 32;
-    private const int InputSize = 6;
+    private const int LatentSize = 4;
+    private const int ClassEmbeddingSize = 2;
+    private const int InputSize = LatentSize + ClassEmbeddingSize;
 
-    /// <summary>A placement whose head answers (log scale, radians, shift x, shift y) for every input.</summary>
+    private static AffinePlacement New(double initialScale = 1.0) => new(LatentSize, ClassEmbeddingSize, initialScale);
+
+    /// <summary>The conditioning <see cref="Fixed"/> answers for: z = (1, 0, 0, 0), class embedding 0.</summary>
+    private static Tensor UnitLatent()
+    {
+        var conditioning = torch.zeros(1, InputSize);
+        conditioning[0, 0] = 1f;
+        return conditioning;
+    }
+
+    /// <summary>
+    /// A placement that answers (log scale, radians, shift x, shift y) for <see cref="UnitLatent"/>. The turn, measured
+    /// from the turn at z = 0, comes from one hidden unit that reads z's first element; the rest are output biases.
+    /// </summary>
     private static AffinePlacement Fixed(double logScale, double radians, double shiftX, double shiftY)
     {
-        var placement = new AffinePlacement(InputSize);
-        var bias = placement.named_parameters().Single(p => p.name.EndsWith("out.bias")).parameter;
-        var wanted = new[]
-        {
-            logScale / AffinePlacement.MaxLogScale, radians / AffinePlacement.MaxRadians,
-            shiftX / AffinePlacement.MaxShift, shiftY / AffinePlacement.MaxShift,
-        };
+        var placement = New();
+        Tensor Parameter(string suffix) => placement.named_parameters().Single(p => p.name.EndsWith(suffix)).parameter;
+        var wanted = new[] { logScale / AffinePlacement.MaxLogScale, 0, shiftX / AffinePlacement.MaxShift, shiftY / AffinePlacement.MaxShift };
         using (torch.no_grad())
         {
-            bias.copy_(torch.tensor(wanted.Select(v => (float)Math.Atanh(v)).ToArray()));
+            Parameter("out.bias").copy_(torch.tensor(wanted.Select(v => (float)Math.Atanh(v)).ToArray()));
+            Parameter("hidden.weight")[0].zero_();
+            Parameter("hidden.weight")[0, 0] = 1f;
+            Parameter("hidden.bias")[0] = 0f;
+            Parameter("out.weight")[1, 0] = (float)Math.Atanh(radians / AffinePlacement.MaxRadians);
         }
         return placement;
     }
@@ -53,23 +68,23 @@ public sealed class AffinePlacementTests
     public void ANewPlacementLeavesTheDrawingAsItIs()
     {
         var drawn = torch.rand(4, 3, Size, Size) * 2 - 1;
-        var placed = new AffinePlacement(InputSize).forward(drawn, torch.randn(4, InputSize));
+        var placed = New().forward(drawn, torch.randn(4, InputSize));
         Assert.True((placed - drawn).abs().max().item<float>() < 1e-5f);
     }
 
     [Fact]
     public void ANewPlacementStartsAtItsInitialScaleAndAScaleOutsideTheBoundsIsRefused()
     {
-        var placed = new AffinePlacement(InputSize, initialScale: 0.5).forward(CentredSquare(12), torch.zeros(1, InputSize));
+        var placed = New(initialScale: 0.5).forward(CentredSquare(12), torch.zeros(1, InputSize));
         Assert.Equal(36, Area(placed), 0);
-        var error = Assert.Throws<ArgumentException>(() => new AffinePlacement(InputSize, initialScale: 3));
+        var error = Assert.Throws<ArgumentException>(() => New(initialScale: 3));
         Assert.Contains("3", error.Message);
     }
 
     [Fact]
     public void AShiftOfHalfTheHalfSideMovesTheObjectByAQuarterOfTheImage()
     {
-        var placed = Fixed(0, 0, 0.5, -0.25).forward(CentredSquare(6), torch.zeros(1, InputSize));
+        var placed = Fixed(0, 0, 0.5, -0.25).forward(CentredSquare(6), UnitLatent());
         var (x, y) = Centroid(placed);
         Assert.Equal(Size / 2 - 0.5 + 8, x, 2);
         Assert.Equal(Size / 2 - 0.5 - 4, y, 2);
@@ -78,7 +93,7 @@ public sealed class AffinePlacementTests
     [Fact]
     public void ALogScaleOfLn2DoublesTheSideAndKeepsTheBackgroundPlain()
     {
-        var placed = Fixed(Math.Log(2), 0, 0, 0).forward(CentredSquare(6), torch.zeros(1, InputSize));
+        var placed = Fixed(Math.Log(2), 0, 0, 0).forward(CentredSquare(6), UnitLatent());
         Assert.Equal(144, Area(placed), 0);
         Assert.Equal(-1f, placed[0, .., 0, ..].max().item<float>());
     }
@@ -95,8 +110,8 @@ public sealed class AffinePlacementTests
     public void ATurnOfThePlacementIsTheRotate2dEditOfTheUnturnedPlacement()
     {
         // Shifted by 4 px (0.25 of half the side): a whole-pixel shift, which bilinear sampling leaves exact.
-        var unturned = Fixed(0, 0, 0.25, 0).forward(Bar(), torch.zeros(1, InputSize));
-        var turned = Fixed(0, Math.PI / 6, 0.25, 0).forward(Bar(), torch.zeros(1, InputSize));
+        var unturned = Fixed(0, 0, 0.25, 0).forward(Bar(), UnitLatent());
+        var turned = Fixed(0, Math.PI / 6, 0.25, 0).forward(Bar(), UnitLatent());
         var edited = new Rotate2dTransform().Apply(unturned, torch.full(1, 1, 30f)).Images;
         Assert.True((turned - edited).abs().max().item<float>() < 1e-4f);
         Assert.True((turned - unturned).abs().max().item<float>() > 0.5f);
@@ -105,12 +120,33 @@ public sealed class AffinePlacementTests
     [Fact]
     public void AScaleOfThePlacementIsTheZoomEditOfTheUnscaledPlacement()
     {
-        var unscaled = Fixed(0, 0, 0.125, -0.125).forward(Bar(), torch.zeros(1, InputSize));
-        var doubled = Fixed(Math.Log(2), 0, 0.125, -0.125).forward(Bar(), torch.zeros(1, InputSize));
+        var unscaled = Fixed(0, 0, 0.125, -0.125).forward(Bar(), UnitLatent());
+        var doubled = Fixed(Math.Log(2), 0, 0.125, -0.125).forward(Bar(), UnitLatent());
         // Zoom α = 0.5 reads the image at 0.5·u: everything it reads is inside, so its mask is 1 everywhere.
         var edited = new ZoomTransform().Apply(unscaled, torch.full(1, 1, 0.5f)).Images;
         Assert.True((doubled - edited).abs().max().item<float>() < 1e-4f);
         Assert.Equal(4 * unscaled.sum().item<float>(), doubled.sum().item<float>(), 0);
+    }
+
+    [Fact]
+    public void EachClassIsUnturnedAtZEqualsZeroWhateverTheHeadLearned()
+    {
+        var placement = New();
+        using (torch.no_grad())
+        {
+            foreach (var (_, parameter) in placement.named_parameters())
+            {
+                parameter.copy_(torch.randn(parameter.shape, generator: new torch.Generator(5)));
+            }
+        }
+        using var noGrad = torch.no_grad();
+        var atZero = torch.cat([torch.zeros(8, LatentSize), torch.randn(8, ClassEmbeddingSize)], dim: 1);
+        var turns = placement.Placements(atZero);
+        Assert.True(turns[.., 1].abs().max().item<float>() < 1e-6f, "the turn at z = 0 is 0 for every class");
+        Assert.True(turns[.., 0].abs().max().item<float>() > 1e-3f, "the scale is not anchored");
+        var away = atZero.clone();
+        away[.., ..LatentSize] = torch.randn(8, LatentSize, generator: new torch.Generator(6));
+        Assert.True(placement.Placements(away)[.., 1].abs().max().item<float>() > 1e-3f, "other latents turn");
     }
 
     [Fact]

@@ -47,4 +47,26 @@ public sealed class GanTrainingTests : IDisposable
         var bad = Assert.Throws<CheckpointException>(() => GeneratorCheckpoint.Load(Path.Combine(_folder, "bad"), torch.CPU));
         Assert.DoesNotContain('\n', bad.Message);
     }
+
+    [Fact]
+    public void APlacingCheckpointFromTheFreeTurnVersionIsRefusedAndAnUnplacedOneStillLoads()
+    {
+        var (data, _) = ShapesDataset.Generate(perClass: 2, imageSize: 16, seed: 1);
+        var unplaced = new DcganConfig(LatentSize: 8, ClassCount: 12, ImageSize: 16, Channels: 3, Width: 8, ClassEmbeddingSize: 4);
+        var options = new GanTrainingOptions(Steps: 1, Batch: 8);
+        string SaveAt(string name, DcganConfig config)
+        {
+            var folder = Path.Combine(_folder, name);
+            using var network = new DcganGeneratorNetwork(config);
+            GeneratorCheckpoint.Save(folder, network, new CheckpointManifest(GeneratorCheckpoint.Format, GeneratorCheckpoint.FormatVersion,
+                "shapes", config, data.ClassNames, data.Fingerprint, options, "plain", "dcgan-2026.11-7", name));
+            return folder;
+        }
+        var placing = SaveAt("placing", unplaced with { Placement = DcganConfig.AffinePlacement });
+        var refused = Assert.Throws<CheckpointException>(() => GeneratorCheckpoint.Load(placing, torch.CPU));
+        Assert.Contains("dcgan-2026.11-7", refused.Message);
+        Assert.Contains("steer train", refused.Message);
+        using var loaded = GeneratorCheckpoint.Load(SaveAt("unplaced", unplaced), torch.CPU);
+        Assert.Equal(12, loaded.ClassCount);
+    }
 }
