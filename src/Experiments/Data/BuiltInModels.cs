@@ -31,7 +31,8 @@ public static class BuiltInModels
     public static BuiltInModel? TryGet(string name) => name switch
     {
         "shapes" => new BuiltInModel("shapes",
-            new DcganConfig(LatentSize: 32, ClassCount: ShapesClassTable.Classes.Count, ImageSize: 32, Channels: 3, Width: 16, ClassEmbeddingSize: 16, Upsampling: DcganConfig.ResizeUpsampling, Placement: DcganConfig.AffinePlacement),
+            new DcganConfig(LatentSize: 32, ClassCount: ShapesClassTable.Classes.Count, ImageSize: 32, Channels: 3, Width: 16, ClassEmbeddingSize: 16, Upsampling: DcganConfig.ResizeUpsampling, Placement: DcganConfig.AffinePlacement,
+                LatentNormalisation: DcganConfig.SphereLatentNormalisation),
             ShapesRecipe),
         "mnist" => new BuiltInModel("mnist",
             new DcganConfig(LatentSize: 32, ClassCount: 10, ImageSize: MnistDataset.ImageSize, Channels: 3, Width: 16, ClassEmbeddingSize: 16, Upsampling: DcganConfig.ResizeUpsampling),

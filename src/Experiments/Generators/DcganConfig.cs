@@ -18,6 +18,12 @@ namespace Steerability.Experiments.Generators;
 /// small head of [z, class] places it with a scale, a rotation and a shift (a spatial transformer, as LR-GAN's
 /// foreground placement), so the generator's spread of these attributes can follow the data's.
 /// </param>
+/// <param name="LatentNormalisation">
+/// null or "none": z enters as given. "sphere": z is first rescaled to norm √d, the norm a standard normal z has on
+/// average (StyleGAN normalises its input the same way). A linear walk z + αw then ends, for large α, at a point of the
+/// sphere the generator was trained on, so it keeps drawing the class there and an attribute levels off where the
+/// class's drawings stop, instead of breaking into images no class looks like.
+/// </param>
 public sealed record DcganConfig(
     [property: JsonPropertyName("latent_size")] int LatentSize,
     [property: JsonPropertyName("class_count")] int ClassCount,
@@ -27,16 +33,23 @@ public sealed record DcganConfig(
     [property: JsonPropertyName("class_embedding_size")] int ClassEmbeddingSize,
     [property: JsonPropertyName("upsampling")] string Upsampling = DcganConfig.TransposedUpsampling,
     // Left out of the manifest when null, so checkpoints from before this field keep their keys.
-    [property: JsonPropertyName("placement"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Placement = null)
+    [property: JsonPropertyName("placement"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Placement = null,
+    [property: JsonPropertyName("latent_normalisation"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LatentNormalisation = null)
 {
     public const string TransposedUpsampling = "transposed";
     public const string ResizeUpsampling = "resize";
     public const string NoPlacement = "none";
     public const string AffinePlacement = "affine";
+    public const string NoLatentNormalisation = "none";
+    public const string SphereLatentNormalisation = "sphere";
 
     /// <summary>True when the generator places its object with a learned affine transform.</summary>
     [JsonIgnore]
     public bool PlacesObject => Placement == AffinePlacement;
+
+    /// <summary>True when the generator rescales z to norm √d before using it.</summary>
+    [JsonIgnore]
+    public bool NormalisesLatent => LatentNormalisation == SphereLatentNormalisation;
 
     /// <summary>Number of ×2 upsampling stages from the 4×4 seed to S.</summary>
     [JsonIgnore]
@@ -60,6 +73,10 @@ public sealed record DcganConfig(
         if (Placement is not (null or NoPlacement or AffinePlacement))
         {
             throw new ArgumentException($"placement: '{Placement}' is not accepted; use {NoPlacement} or {AffinePlacement}");
+        }
+        if (LatentNormalisation is not (null or NoLatentNormalisation or SphereLatentNormalisation))
+        {
+            throw new ArgumentException($"latent_normalisation: '{LatentNormalisation}' is not accepted; use {NoLatentNormalisation} or {SphereLatentNormalisation}");
         }
         if (LatentSize < 1 || ClassCount < 1 || Channels < 1 || Width < 1 || ClassEmbeddingSize < 1)
         {

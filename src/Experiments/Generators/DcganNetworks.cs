@@ -6,7 +6,7 @@ using static TorchSharp.torch.nn;
 namespace Steerability.Experiments.Generators;
 
 /// <summary>
-/// Class-conditional DCGAN generator: [z, embed(class)] → linear to a 4×4 seed → (×2 upsampling, batch norm, ReLU)
+/// Class-conditional DCGAN generator: [z (optionally rescaled to norm √d), embed(class)] → linear to a 4×4 seed → (×2 upsampling, batch norm, ReLU)
 /// per stage → tanh, then, with affine placement, an <see cref="AffinePlacement"/>. Output [N, C, S, S] in [-1, 1].
 /// Each ×2 step is a transposed conv or, with resize upsampling, nearest-neighbour ×2 followed by a 3×3 conv (see
 /// <see cref="DcganConfig.Upsampling"/>).
@@ -69,11 +69,21 @@ public sealed class DcganGeneratorNetwork : Module<Tensor, Tensor, Tensor>
 
     /// <summary>The placement of each image [N, 4] (see <see cref="AffinePlacement.Placements"/>); null without a placement stage.</summary>
     public Tensor? Placements(Tensor latents, Tensor classIndices) =>
-        _placement?.Placements(torch.cat([latents, _classEmbedding.forward(classIndices)], dim: 1));
+        _placement?.Placements(Conditioning(latents, classIndices));
+
+    /// <summary>[z, embed(class)], z first rescaled to norm √d when the config asks for it.</summary>
+    private Tensor Conditioning(Tensor latents, Tensor classIndices)
+    {
+        if (_config.NormalisesLatent)
+        {
+            latents = latents * (Math.Sqrt(_config.LatentSize) / latents.norm(1, keepdim: true).clamp_min(1e-6));
+        }
+        return torch.cat([latents, _classEmbedding.forward(classIndices)], dim: 1);
+    }
 
     public override Tensor forward(Tensor latents, Tensor classIndices)
     {
-        var input = torch.cat([latents, _classEmbedding.forward(classIndices)], dim: 1);   // [N, d + e]
+        var input = Conditioning(latents, classIndices);                                   // [N, d + e]
         var seed = _project.forward(input).view(-1, _config.SeedChannels, 4, 4);            // [N, 4W·…, 4, 4]
         var drawn = _upsample.forward(functional.relu(_seedNorm.forward(seed)));             // [N, C, S, S]
         return _placement is null ? drawn : _placement.forward(drawn, input);
