@@ -32,7 +32,7 @@ public static class BuiltInModels
     {
         "shapes" => new BuiltInModel("shapes",
             new DcganConfig(LatentSize: 32, ClassCount: ShapesClassTable.Classes.Count, ImageSize: 32, Channels: 3, Width: 16, ClassEmbeddingSize: 16, Upsampling: DcganConfig.ResizeUpsampling, Placement: DcganConfig.AffinePlacement,
-                LatentNormalisation: DcganConfig.SphereLatentNormalisation),
+                MaxLatentNorm: 2),
             ShapesRecipe),
         "mnist" => new BuiltInModel("mnist",
             new DcganConfig(LatentSize: 32, ClassCount: 10, ImageSize: MnistDataset.ImageSize, Channels: 3, Width: 16, ClassEmbeddingSize: 16, Upsampling: DcganConfig.ResizeUpsampling),

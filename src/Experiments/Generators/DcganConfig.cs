@@ -18,11 +18,12 @@ namespace Steerability.Experiments.Generators;
 /// small head of [z, class] places it with a scale, a rotation and a shift (a spatial transformer, as LR-GAN's
 /// foreground placement), so the generator's spread of these attributes can follow the data's.
 /// </param>
-/// <param name="LatentNormalisation">
-/// null or "none": z enters as given. "sphere": z is first rescaled to norm √d, the norm a standard normal z has on
-/// average (StyleGAN normalises its input the same way). A linear walk z + αw then ends, for large α, at a point of the
-/// sphere the generator was trained on, so it keeps drawing the class there and an attribute levels off where the
-/// class's drawings stop, instead of breaking into images no class looks like.
+/// <param name="MaxLatentNorm">
+/// null: z enters as given. A number r (at least 1): z is first shortened to norm at most r·√d, √d being the norm a
+/// standard normal z has on average. Sampled latents lie far inside (in 32 dimensions, a norm above 2·√d has a chance
+/// of about 2e-13), so the bound changes the generator only where a walk takes it: a linear walk z + αw may go that far
+/// beyond the latents the generator was trained on, and no further. Unbounded, the far end of a linear zoom walk drew
+/// broken images whose measured size said nothing about the class.
 /// </param>
 public sealed record DcganConfig(
     [property: JsonPropertyName("latent_size")] int LatentSize,
@@ -34,22 +35,16 @@ public sealed record DcganConfig(
     [property: JsonPropertyName("upsampling")] string Upsampling = DcganConfig.TransposedUpsampling,
     // Left out of the manifest when null, so checkpoints from before this field keep their keys.
     [property: JsonPropertyName("placement"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Placement = null,
-    [property: JsonPropertyName("latent_normalisation"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LatentNormalisation = null)
+    [property: JsonPropertyName("max_latent_norm"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? MaxLatentNorm = null)
 {
     public const string TransposedUpsampling = "transposed";
     public const string ResizeUpsampling = "resize";
     public const string NoPlacement = "none";
     public const string AffinePlacement = "affine";
-    public const string NoLatentNormalisation = "none";
-    public const string SphereLatentNormalisation = "sphere";
 
     /// <summary>True when the generator places its object with a learned affine transform.</summary>
     [JsonIgnore]
     public bool PlacesObject => Placement == AffinePlacement;
-
-    /// <summary>True when the generator rescales z to norm √d before using it.</summary>
-    [JsonIgnore]
-    public bool NormalisesLatent => LatentNormalisation == SphereLatentNormalisation;
 
     /// <summary>Number of ×2 upsampling stages from the 4×4 seed to S.</summary>
     [JsonIgnore]
@@ -74,9 +69,9 @@ public sealed record DcganConfig(
         {
             throw new ArgumentException($"placement: '{Placement}' is not accepted; use {NoPlacement} or {AffinePlacement}");
         }
-        if (LatentNormalisation is not (null or NoLatentNormalisation or SphereLatentNormalisation))
+        if (MaxLatentNorm is { } bound && !(bound >= 1 && double.IsFinite(bound)))
         {
-            throw new ArgumentException($"latent_normalisation: '{LatentNormalisation}' is not accepted; use {NoLatentNormalisation} or {SphereLatentNormalisation}");
+            throw new ArgumentException($"max_latent_norm: {bound} is not accepted; use a finite number of at least 1 (a multiple of √latent_size), or leave it out");
         }
         if (LatentSize < 1 || ClassCount < 1 || Channels < 1 || Width < 1 || ClassEmbeddingSize < 1)
         {

@@ -6,7 +6,7 @@ using static TorchSharp.torch.nn;
 namespace Steerability.Experiments.Generators;
 
 /// <summary>
-/// Class-conditional DCGAN generator: [z (optionally rescaled to norm √d), embed(class)] → linear to a 4×4 seed → (×2 upsampling, batch norm, ReLU)
+/// Class-conditional DCGAN generator: [z (optionally bounded in norm), embed(class)] → linear to a 4×4 seed → (×2 upsampling, batch norm, ReLU)
 /// per stage → tanh, then, with affine placement, an <see cref="AffinePlacement"/>. Output [N, C, S, S] in [-1, 1].
 /// Each ×2 step is a transposed conv or, with resize upsampling, nearest-neighbour ×2 followed by a 3×3 conv (see
 /// <see cref="DcganConfig.Upsampling"/>).
@@ -71,12 +71,13 @@ public sealed class DcganGeneratorNetwork : Module<Tensor, Tensor, Tensor>
     public Tensor? Placements(Tensor latents, Tensor classIndices) =>
         _placement?.Placements(Conditioning(latents, classIndices));
 
-    /// <summary>[z, embed(class)], z first rescaled to norm √d when the config asks for it.</summary>
+    /// <summary>[z, embed(class)], z first shortened to the config's <see cref="DcganConfig.MaxLatentNorm"/> when it has one.</summary>
     private Tensor Conditioning(Tensor latents, Tensor classIndices)
     {
-        if (_config.NormalisesLatent)
+        if (_config.MaxLatentNorm is { } bound)
         {
-            latents = latents * (Math.Sqrt(_config.LatentSize) / latents.norm(1, keepdim: true).clamp_min(1e-6));
+            var radius = bound * Math.Sqrt(_config.LatentSize);
+            latents = latents * (radius / latents.norm(1, keepdim: true).clamp_min(1e-6)).clamp_max(1.0);
         }
         return torch.cat([latents, _classEmbedding.forward(classIndices)], dim: 1);
     }
