@@ -74,8 +74,7 @@ public sealed class AffinePlacement : Module<Tensor, Tensor, Tensor>
         var latent = conditioning[.., .._latentSize];
         var anchor = torch.cat([torch.zeros_like(latent), conditioning[.., _latentSize..]], dim: 1);
         var anchorTurn = _head.forward(anchor)[.., 1].tanh() * MaxRadians;
-        var turnOnly = torch.tensor(new[] { 0f, 1f, 0f, 0f }, device: conditioning.device);
-        return placement - anchorTurn.unsqueeze(1) * turnOnly;
+        return torch.cat([placement[.., ..1], (placement[.., 1] - anchorTurn).unsqueeze(1), placement[.., 2..]], dim: 1);
     }
 
     /// <summary>Places <paramref name="drawn"/> [N, C, S, S] by the placement of each image's <paramref name="conditioning"/> [N, d + e].</summary>

@@ -6,10 +6,10 @@ using static TorchSharp.torch.nn;
 namespace Steerability.Experiments.Generators;
 
 /// <summary>
-/// Class-conditional DCGAN generator: [z (optionally bounded in norm), embed(class)] → linear to a 4×4 seed → (×2 upsampling, batch norm, ReLU)
-/// per stage → tanh, then, with affine placement, an <see cref="AffinePlacement"/>. Output [N, C, S, S] in [-1, 1].
-/// Each ×2 step is a transposed conv or, with resize upsampling, nearest-neighbour ×2 followed by a 3×3 conv (see
-/// <see cref="DcganConfig.Upsampling"/>).
+/// Class-conditional DCGAN generator: [z (optionally bounded in norm), embed(class)] → linear to a 4×4 seed →
+/// (×2 upsampling, batch norm, ReLU) per stage → tanh, then, with affine placement, an <see cref="AffinePlacement"/>.
+/// Output [N, C, S, S] in [-1, 1]. Each ×2 step is a transposed conv or, with resize upsampling, nearest-neighbour ×2
+/// followed by a 3×3 conv (see <see cref="DcganConfig.Upsampling"/>).
 /// </summary>
 public sealed class DcganGeneratorNetwork : Module<Tensor, Tensor, Tensor>
 {
