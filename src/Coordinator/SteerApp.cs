@@ -26,7 +26,7 @@ public static class SteerApp
         {
             return app.Run(args);
         }
-        catch (Exception e) when (e is InputException or DeviceUnavailableException or CommandParseException or CommandRuntimeException
+        catch (Exception e) when (e is InputException or DeviceUnavailableException or EnvironmentSettingException or CommandParseException or CommandRuntimeException
             or Steerability.Experiments.Data.DataUnavailableException or Steerability.Experiments.Generators.CheckpointException
             or Steerability.Experiments.Generators.ModelFileException)
         {

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace Steerability.Experiments.Generators;
@@ -11,9 +12,17 @@ namespace Steerability.Experiments.Generators;
 /// </summary>
 public sealed class SpectralNormalised : nn.Module<Tensor, Tensor>
 {
-    private readonly Parameter _weight;                                                  // [out, in, (k, k)]
-    private readonly Parameter _bias;                                                    // [out]
-    private readonly Tensor _leftVector;                                                 // u [out]
+    // Not readonly, and named for their registered names: Module.to(device or dtype) replaces registered tensors and
+    // assigns the new ones to the fields whose [ComponentName] matches. With u unnamed, a discriminator moved to a GPU
+    // or to float64 kept the disposed CPU vector and failed on its first forward pass.
+    [ComponentName(Name = "weight")]
+    private Parameter _weight;                                                           // [out, in, (k, k)]
+
+    [ComponentName(Name = "bias")]
+    private Parameter _bias;                                                             // [out]
+
+    [ComponentName(Name = "u")]
+    private Tensor _leftVector;                                                          // u [out]
     private readonly long _stride;
     private readonly long _padding;
     private readonly bool _convolution;

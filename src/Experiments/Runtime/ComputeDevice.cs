@@ -26,8 +26,16 @@ public static class ComputeDevice
     /// <summary>
     /// Resolves a device spelling to a torch device. `auto` gives CUDA when it can start, else CPU; an explicit
     /// `cuda` that cannot start throws <see cref="DeviceUnavailableException"/> with the reason in one line.
+    /// Either way libtorch's CPU kernels are then chosen (<see cref="CpuKernels"/>), once libtorch is loaded.
     /// </summary>
     public static Device Resolve(string spelling)
+    {
+        var device = ResolveDevice(spelling);
+        CpuKernels.Apply();
+        return device;
+    }
+
+    private static Device ResolveDevice(string spelling)
     {
         if (!TryParse(spelling, out var kind, out var index))
         {
