@@ -9,6 +9,9 @@ public static class SteerApp
 {
     public const int InputErrorExitCode = 2;
 
+    /// <summary>A loss, output or metric came out NaN or infinite: the run stopped without writing its tables.</summary>
+    public const int NonFiniteExitCode = 4;
+
     public static int Run(string[] args, IAnsiConsole console, TextWriter? errors = null)
     {
         var app = new CommandApp(new Commands.ConsoleTypeRegistrar(console));
@@ -33,6 +36,12 @@ public static class SteerApp
             console.Profile.Out.Writer.Flush();
             (errors ?? Console.Error).WriteLine($"steer: {OneLine(e.Message)}");
             return InputErrorExitCode;
+        }
+        catch (Steerability.Experiments.Runtime.NonFiniteValueException e)
+        {
+            console.Profile.Out.Writer.Flush();
+            (errors ?? Console.Error).WriteLine($"steer: {OneLine(e.Message)}; stopped without writing its tables");
+            return NonFiniteExitCode;
         }
     }
 

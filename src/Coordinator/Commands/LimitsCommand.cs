@@ -31,14 +31,16 @@ public sealed class LimitsCommand(IAnsiConsole console) : AsyncCommand<WalkComma
             .Border(TableBorder.Simple).AddColumns("class", "data std", "data p5", "data p95", "generator std", "model spread", "followed α range");
         foreach (var row in result.Variability)
         {
-            table.AddRow(Markup.Escape(row.Class), row.DataStd.ToString("G3"), row.DataP5.ToString("G3"), row.DataP95.ToString("G3"),
+            table.AddRow(Markup.Escape(row.Class), Shown(row.DataStd), Shown(row.DataP5), Shown(row.DataP95),
                 row.GeneratorStd.ToString("G3"), row.ModelSpread.ToString("G3"), $"{row.LowestFollowedAlpha:G3} … {row.HighestFollowedAlpha:G3}");
         }
         console.Write(table);
         var c = result.Correlation;
         console.WriteLine(data is null
             ? "no training data for this generator here: model limits only, no dataset variability or correlation"
-            : $"correlation across {c.N} classes: Pearson r = {c.R:F3} (p = {c.P:G3}), Spearman ρ = {c.Rho:F3}");
+            : c.R is null
+                ? $"correlation across {c.N} classes: not defined (fewer than three classes, or a side without variance)"
+                : $"correlation across {c.N} classes: Pearson r = {c.R:F3} (p = {c.P:G3}), Spearman ρ = {c.Rho:F3}");
         if (settings.Model == "shapes")
         {
             WriteDetectorCheck(console);
@@ -60,4 +62,6 @@ public sealed class LimitsCommand(IAnsiConsole console) : AsyncCommand<WalkComma
         }
         console.Write(table);
     }
+
+    private static string Shown(double? value) => value is { } v ? v.ToString("G3") : "—";
 }

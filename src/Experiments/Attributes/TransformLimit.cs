@@ -1,3 +1,4 @@
+using Steerability.Experiments.Runtime;
 using Steerability.Experiments.Generators;
 using Steerability.Experiments.Transforms;
 using Steerability.Experiments.Walks;
@@ -25,6 +26,9 @@ public sealed record ClassLimit(string ClassName, double Spread, double LowestFo
 /// </summary>
 public static class TransformLimit
 {
+    /// <summary>The stage named when a value is not finite.</summary>
+    public const string Stage = "limits";
+
     /// <summary>
     /// A step of the walk follows the edit when the attribute's mean change from α = identity is at least this share
     /// of the change the edit itself makes (and in the same direction).
@@ -69,12 +73,16 @@ public static class TransformLimit
                 using var noGrad = torch.no_grad();
                 var z = generator.SampleLatents(count, latentRandom);
                 var labels = torch.full(count, classIndex, dtype: ScalarType.Int64, device: generator.Device);
-                unmoved.AddRange(detector.Measure(generator.Generate(z, labels)).Select(a => a.For(transform.Name)));
+                var unmovedValues = detector.Measure(generator.Generate(z, labels)).Select(a => a.For(transform.Name)).ToList();
+                FiniteGuard.Numbers(unmovedValues, Stage, $"class {classNames[classIndex]}, no walk", "attribute of G(z)");
+                unmoved.AddRange(unmovedValues);
                 for (var a = 0; a < grid.Count; a++)
                 {
                     var alphas = LimitAlphas(transform, grid[a], count).to(generator.Device);
                     var images = generator.Generate(walk.Steer(z, labels, alphas), labels);
-                    values[a].AddRange(detector.Measure(images).Select(m => m.For(transform.Name)));
+                    var measured = detector.Measure(images).Select(m => m.For(transform.Name)).ToList();
+                    FiniteGuard.Numbers(measured, Stage, $"class {classNames[classIndex]}, α {grid[a]}", "attribute of G(z'(α))");
+                    values[a].AddRange(measured);
                 }
             }
             var name = classNames[classIndex];

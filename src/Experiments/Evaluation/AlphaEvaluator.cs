@@ -2,6 +2,7 @@ using Steerability.Experiments.Generators;
 using Steerability.Experiments.Training;
 using Steerability.Experiments.Transforms;
 using Steerability.Experiments.Walks;
+using Steerability.Experiments.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,6 +28,9 @@ public static class AlphaEvaluator
 {
     /// <summary>The name the pooled rows carry in the class column.</summary>
     public const string AllClasses = "all";
+
+    /// <summary>The stage named when a value is not finite.</summary>
+    public const string Stage = "evaluation";
 
     /// <summary>Per class and α (then all classes pooled per α), the walk's and the baseline's masked L2.</summary>
     public static IReadOnlyList<AlphaMetric> Evaluate(
@@ -61,8 +65,13 @@ public static class AlphaEvaluator
                     var alphas = transform.EvaluationAlphas(grid[a], count).to(generator.Device);
                     var edit = transform.Apply(unmoved, alphas);
                     var steered = generator.Generate(walk.Steer(z, labels, alphas), labels);
-                    perAlphaWalk[a].AddRange(ToDoubles(MaskedL2.PerSample(steered, edit.Images, edit.Mask) * scale));
-                    perAlphaBaseline[a].AddRange(ToDoubles(MaskedL2.PerSample(unmoved, edit.Images, edit.Mask) * scale));
+                    var walkError = ToDoubles(MaskedL2.PerSample(steered, edit.Images, edit.Mask) * scale);
+                    var baselineError = ToDoubles(MaskedL2.PerSample(unmoved, edit.Images, edit.Mask) * scale);
+                    var where = $"class {classNames[classIndex]}, α {grid[a]}";
+                    FiniteGuard.Numbers(walkError, Stage, where, "masked L2 of G(z'(α))");
+                    FiniteGuard.Numbers(baselineError, Stage, where, "masked L2 of the unmoved G(z)");
+                    perAlphaWalk[a].AddRange(walkError);
+                    perAlphaBaseline[a].AddRange(baselineError);
                 }
                 done += count;
                 progress?.Report(new TrainingProgress(done, classes.Length * options.LatentsPerClass, new Dictionary<string, double>()));

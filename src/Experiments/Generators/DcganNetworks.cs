@@ -155,6 +155,9 @@ public sealed class DcganDiscriminatorNetwork : Module<Tensor, Tensor, Tensor>
     private Tensor BatchSpread(Tensor features) =>
         GroupSpread(features, _spreadGroupSize).view(-1, 1, 1, 1).expand(features.shape[0], 1, features.shape[2], features.shape[3]);
 
+    /// <summary>Added to the variance under the square root: far below any real spread (features are of order 0.1 to 1).</summary>
+    public const double SpreadEpsilon = 1e-8;
+
     /// <summary>
     /// The minibatch standard deviation (Karras et al. 2018) of features [N, …] per group of
     /// <paramref name="groupSize"/> consecutive images: each feature's std over the group, averaged over features,
@@ -164,7 +167,9 @@ public sealed class DcganDiscriminatorNetwork : Module<Tensor, Tensor, Tensor>
     {
         var count = features.shape[0];
         var group = count % groupSize == 0 ? groupSize : count;
-        var spread = features.reshape(count / group, group, -1).std(1, unbiased: false).mean([1]);   // [N/g]
+        // √(variance + ε) rather than std: std's derivative at zero spread is 0/0 = NaN, which a group of identical
+        // features (a collapsed class, or a group of one) would send back into the discriminator's weights.
+        var spread = (features.reshape(count / group, group, -1).var(1, unbiased: false) + SpreadEpsilon).sqrt().mean([1]);   // [N/g]
         return spread.repeat_interleave(group);
     }
 }

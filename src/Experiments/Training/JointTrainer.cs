@@ -1,5 +1,6 @@
 using Steerability.Experiments.Data;
 using Steerability.Experiments.Generators;
+using Steerability.Experiments.Runtime;
 using Steerability.Experiments.Transforms;
 using Steerability.Experiments.Walks;
 using TorchSharp;
@@ -15,6 +16,9 @@ namespace Steerability.Experiments.Training;
 /// </summary>
 public static class JointTrainer
 {
+    /// <summary>The stage named when a value is not finite.</summary>
+    public const string Stage = "joint training";
+
     /// <summary>Weight of the masked L2 in the generator's loss.</summary>
     public const double SteeringWeight = 1.0;
 
@@ -41,6 +45,8 @@ public static class JointTrainer
         var images = data.Images.to(device);
         var labels = data.Labels.to(device);
         var reportEvery = Math.Max(1, options.Steps / 100);
+        using var watch = new StepWatch(Stage, () => GanTrainer.Named("generator", generator).Concat(GanTrainer.Named("discriminator", discriminator))
+            .Append(("walk directions", walk.Directions)));
         for (var step = 1; step <= options.Steps; step++)
         {
             cancel.ThrowIfCancellationRequested();
@@ -80,6 +86,10 @@ public static class JointTrainer
             generatorOptimizer.step();
             walkOptimizer.step();
             average.Update(step, options.Steps);
+            watch.Record(step, "discriminator loss", discriminatorLoss);
+            watch.Record(step, "generator loss", adversarial);
+            watch.Record(step, "masked_l2 loss", steering);
+            watch.EndStep(step, options.Steps);
 
             if (progress is not null && (step % reportEvery == 0 || step == options.Steps))
             {

@@ -1,4 +1,5 @@
 using Steerability.Experiments.Generators;
+using Steerability.Experiments.Runtime;
 using Steerability.Experiments.Transforms;
 using Steerability.Experiments.Walks;
 using TorchSharp;
@@ -50,8 +51,12 @@ public static class WalkTrainer
             var loss = MaskedL2.PerSample(steered, target, mask).mean();
             optimizer.zero_grad();
             loss.backward();
-            optimizer.step();
+            // The loss is read every step anyway; the walk's gradients are small, so both are checked every step,
+            // before a NaN gradient reaches the directions.
             var value = loss.item<float>();
+            FiniteGuard.Number(value, Stage, $"step {step}", "masked_l2 loss");
+            FiniteGuard.Tensors(walk.TrainableParameters.Select((p, i) => ($"walk parameter {i} gradient", p.grad)), Stage, $"step {step}");
+            optimizer.step();
             losses.Add(value);
             if (progress is not null && (step % reportEvery == 0 || step == options.Steps))
             {
@@ -60,6 +65,9 @@ public static class WalkTrainer
         }
         return losses;
     }
+
+    /// <summary>The stage named when a value is not finite.</summary>
+    public const string Stage = "walk training";
 
     /// <summary>
     /// The default Adam learning rate for a few hundred steps: 0.05 for brightness and color, 0.1 for the geometric

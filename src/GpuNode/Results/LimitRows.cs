@@ -22,7 +22,10 @@ public sealed class AttributeRow
     [JsonPropertyName("n")] public int N { get; set; }
 }
 
-/// <summary>One row of the variability table: an attribute's spread over one class's training images, and the model's limit for it.</summary>
+/// <summary>
+/// One row of the variability table: an attribute's spread over one class's training images, and the model's limit for
+/// it. The data columns are null for a generator whose training data is not here (BigGAN-deep, TorchScript).
+/// </summary>
 public sealed class VariabilityRow
 {
     [JsonPropertyName("model")] public string Model { get; set; } = "";
@@ -30,10 +33,10 @@ public sealed class VariabilityRow
     [JsonPropertyName("transform")] public string Transform { get; set; } = "";
     [JsonPropertyName("walk")] public string Walk { get; set; } = "";
     [JsonPropertyName("attribute")] public string Attribute { get; set; } = "";
-    [JsonPropertyName("data_mean")] public double DataMean { get; set; }
-    [JsonPropertyName("data_std")] public double DataStd { get; set; }
-    [JsonPropertyName("data_p5")] public double DataP5 { get; set; }
-    [JsonPropertyName("data_p95")] public double DataP95 { get; set; }
+    [JsonPropertyName("data_mean")] public double? DataMean { get; set; }
+    [JsonPropertyName("data_std")] public double? DataStd { get; set; }
+    [JsonPropertyName("data_p5")] public double? DataP5 { get; set; }
+    [JsonPropertyName("data_p95")] public double? DataP95 { get; set; }
     [JsonPropertyName("data_n")] public int DataN { get; set; }
     /// <summary>Std of the attribute of G(z'(α)) over the whole α sweep.</summary>
     [JsonPropertyName("model_spread")] public double ModelSpread { get; set; }
@@ -43,15 +46,18 @@ public sealed class VariabilityRow
     [JsonPropertyName("generator_std")] public double GeneratorStd { get; set; }
 }
 
-/// <summary>One row of the correlation table: across classes, dataset variability against model limit.</summary>
+/// <summary>
+/// One row of the correlation table: across classes, dataset variability against model limit. r, p and ρ are null where
+/// no correlation is defined: fewer than three classes, a side without variance, or no training data here.
+/// </summary>
 public sealed class CorrelationRow
 {
     [JsonPropertyName("model")] public string Model { get; set; } = "";
     [JsonPropertyName("transform")] public string Transform { get; set; } = "";
     [JsonPropertyName("walk")] public string Walk { get; set; } = "";
     [JsonPropertyName("regime")] public string Regime { get; set; } = "plain";
-    [JsonPropertyName("r")] public double R { get; set; }
-    [JsonPropertyName("p")] public double P { get; set; }
-    [JsonPropertyName("rho")] public double Rho { get; set; }
+    [JsonPropertyName("r")] public double? R { get; set; }
+    [JsonPropertyName("p")] public double? P { get; set; }
+    [JsonPropertyName("rho")] public double? Rho { get; set; }
     [JsonPropertyName("n")] public int N { get; set; }
 }

@@ -9,9 +9,13 @@ public static class ParquetFile
     /// <summary>Options for every table: snappy-compressed (the default of Spark and DuckDB readers alike).</summary>
     public static ParquetOptions Options { get; } = new();
 
-    /// <summary>Writes <paramref name="rows"/> to <paramref name="path"/>; a crash never leaves a half-written file under that name.</summary>
+    /// <summary>
+    /// Writes <paramref name="rows"/> to <paramref name="path"/>; a crash never leaves a half-written file under that name,
+    /// and a row with a NaN or infinite value is refused (<see cref="FiniteRows"/>) before anything is written.
+    /// </summary>
     public static async Task WriteAtomicallyAsync<T>(string path, IReadOnlyCollection<T> rows, CancellationToken cancel = default) where T : new()
     {
+        FiniteRows.Check(Path.GetFileName(path), rows);
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(folder);
         var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");

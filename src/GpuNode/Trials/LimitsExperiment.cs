@@ -56,7 +56,7 @@ public static class LimitsExperiment
 
     /// <summary>
     /// Runs the study. <paramref name="data"/> is the generator's training data; null for a generator whose data is not
-    /// here (BigGAN-deep, TorchScript): the model limits are still measured, the data columns and the correlation are NaN.
+    /// here (BigGAN-deep, TorchScript): the model limits are still measured, the data columns and the correlation are null.
     /// </summary>
     public static async Task<LimitsResult> RunAsync(IImageGenerator generator, IReadOnlyList<string> classNames, LabelledImages? data, WalkExperimentSpec spec,
         string outputFolder, IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default)
@@ -70,16 +70,15 @@ public static class LimitsExperiment
         return await MeasureAsync(generator, classNames, data, spec, transform, walk, outputFolder, progress, cancel);
     }
 
+    private static double? Defined(double? value) => value is { } v && !double.IsNaN(v) ? v : null;
+
     /// <summary>The study for a walk already trained (a sweep's walk trial measures the walk it has just evaluated).</summary>
     public static async Task<LimitsResult> MeasureAsync(IImageGenerator generator, IReadOnlyList<string> classNames, LabelledImages? data, WalkExperimentSpec spec,
         ImageTransform transform, ILatentWalk walk, string outputFolder, IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default)
     {
         var detector = new ForegroundMomentsDetector();
         var classes = spec.Classes.Count > 0 ? spec.Classes : Enumerable.Range(0, classNames.Count).ToArray();
-        var unknown = new AttributeSpreadSummary(double.NaN, double.NaN, double.NaN, double.NaN, 0);
-        var variability = data is null
-            ? classes.ToDictionary(c => c, _ => unknown)
-            : DatasetVariability(data, spec.Transform, detector);
+        var variability = data is null ? null : DatasetVariability(data, spec.Transform, detector);
         progress?.Report(new ExperimentProgress("measure", 0, 1, null));
         var grid = walk.Kind == "nonlinear" ? transform.NonlinearTestGrid(generator.ImageSize) : transform.LinearTestGrid(generator.ImageSize);
         var (points, limits) = TransformLimit.Measure(generator, transform, walk, detector, classes, classNames, grid, spec.EvaluationLatents, seed: 1_000_003);
@@ -93,18 +92,19 @@ public static class LimitsExperiment
         var variabilityRows = classes.Zip(limits).Select(pair => new VariabilityRow
         {
             Model = generator.Name, Class = classNames[pair.First], Transform = spec.Transform, Walk = spec.Walk, Attribute = attribute,
-            DataMean = variability[pair.First].Mean, DataStd = variability[pair.First].Std, DataP5 = variability[pair.First].P5,
-            DataP95 = variability[pair.First].P95, DataN = variability[pair.First].Count,
+            DataMean = variability?[pair.First].Mean, DataStd = variability?[pair.First].Std, DataP5 = variability?[pair.First].P5,
+            DataP95 = variability?[pair.First].P95, DataN = variability?[pair.First].Count ?? 0,
             ModelSpread = pair.Second.Spread, LowestFollowedAlpha = pair.Second.LowestFollowed, HighestFollowedAlpha = pair.Second.HighestFollowed,
             GeneratorStd = pair.Second.UnmovedSpread,
         }).ToList();
-        var correlation = data is null
-            ? new CorrelationResult(double.NaN, double.NaN, double.NaN, 0)
-            : CorrelationResult.Of(variabilityRows.Select(r => r.DataStd).ToArray(), variabilityRows.Select(r => r.ModelSpread).ToArray());
+        var correlation = variability is null
+            ? null
+            : CorrelationResult.Of(variabilityRows.Select(r => r.DataStd!.Value).ToArray(), variabilityRows.Select(r => r.ModelSpread).ToArray());
+        // NaN from Correlation means "not defined" (too few classes, or a side without variance): null in the table.
         var correlationRow = new CorrelationRow
         {
             Model = generator.Name, Transform = spec.Transform, Walk = spec.Walk, Regime = spec.Regime,
-            R = correlation.PearsonR, P = correlation.PValue, Rho = correlation.SpearmanRho, N = correlation.Count,
+            R = Defined(correlation?.PearsonR), P = Defined(correlation?.PValue), Rho = Defined(correlation?.SpearmanRho), N = correlation?.Count ?? 0,
         };
         Directory.CreateDirectory(outputFolder);
         await ParquetFile.WriteAtomicallyAsync(Path.Combine(outputFolder, AttributesFile), attributeRows, cancel);

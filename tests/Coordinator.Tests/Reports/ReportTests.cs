@@ -93,7 +93,7 @@ public sealed class ReportTests : IDisposable
             }).Append(new VariabilityRow
             {
                 // A generator without its data here (BigGAN-deep): no data std; the scatter leaves it out.
-                Model = "biggan-deep-128", Class = "207", Transform = "zoom", Walk = "linear", Attribute = "area_sqrt", DataStd = double.NaN, ModelSpread = 0.3,
+                Model = "biggan-deep-128", Class = "207", Transform = "zoom", Walk = "linear", Attribute = "area_sqrt", DataStd = null, ModelSpread = 0.3,
             }).ToList());
         await ParquetFile.WriteAtomicallyAsync(Path.Combine(sweep, "correlation", "c.parquet"), new List<CorrelationRow>
         {

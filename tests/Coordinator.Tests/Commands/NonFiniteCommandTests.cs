@@ -1,0 +1,80 @@
+using Spectre.Console.Testing;
+using Steerability.Coordinator;
+using Steerability.Experiments.Data;
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Runtime;
+using Steerability.Experiments.Training;
+using Steerability.GpuNode.Results;
+using TorchSharp;
+
+namespace Steerability.Coordinator.Tests.Commands;
+
+/// <summary>A command that meets NaN stops with one line and a non-zero exit, and writes no table.</summary>
+public sealed class NonFiniteCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("steer-nonfinite-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    /// <summary>
+    /// A tiny generator checkpoint whose every weight is finite but whose output is NaN: a negative batch-norm running
+    /// variance puts √(negative) into every image in evaluation mode.
+    /// </summary>
+    private string CheckpointDrawingNaN()
+    {
+        var (data, _) = ShapesDataset.Generate(perClass: 2, imageSize: 16, seed: 1);
+        var config = new DcganConfig(LatentSize: 8, ClassCount: 12, ImageSize: 16, Channels: 3, Width: 8, ClassEmbeddingSize: 4);
+        var options = new GanTrainingOptions(Steps: 2, Batch: 8);
+        using var network = GanTrainer.Train(data, config, options, torch.CPU);
+        using (torch.no_grad())
+        {
+            network.named_buffers().First(b => b.name.EndsWith("running_var", StringComparison.Ordinal)).buffer.fill_(-1f);
+        }
+        var folder = Path.Combine(_folder, "checkpoint");
+        GeneratorCheckpoint.Save(folder, network, new CheckpointManifest(GeneratorCheckpoint.Format, GeneratorCheckpoint.FormatVersion, "shapes", config,
+            data.ClassNames, data.Fingerprint, options, "plain", GeneratorCheckpoint.CodeVersion, "test"));
+        return folder;
+    }
+
+    [Theory]
+    [InlineData("walk")]
+    [InlineData("limits")]
+    public void ACommandMeetingNaNStopsWithOneLineAndWritesNoTable(string command)
+    {
+        var checkpoint = CheckpointDrawingNaN();
+        var output = Path.Combine(_folder, "out");
+        var errors = new StringWriter();
+        var code = SteerApp.Run([command, "--checkpoint", checkpoint, "--transform", "brightness", "--steps", "3", "--batch", "4",
+            "--eval-latents", "4", "--device", "cpu", "--out", output], new TestConsole().Width(160), errors);
+        Assert.Equal(SteerApp.NonFiniteExitCode, code);
+        var line = Assert.Single(errors.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("steer: walk training: masked_l2 loss is NaN at step 1; stopped without writing its tables", line);
+        Assert.False(Directory.Exists(output) && Directory.EnumerateFiles(output, "*.parquet", SearchOption.AllDirectories).Any(),
+            "no table was written");
+    }
+
+    [Fact]
+    public async Task ATableWithANaNRowIsRefusedBeforeAnythingIsWritten()
+    {
+        var path = Path.Combine(_folder, "alpha_metrics.parquet");
+        var rows = new List<AlphaMetricRow>
+        {
+            new() { Model = "shapes", Class = "circle", Transform = "zoom", Walk = "linear", Alpha = 2, L2Mean = 0.1, N = 4 },
+            new() { Model = "shapes", Class = "ring", Transform = "zoom", Walk = "linear", Alpha = 2, L2Mean = double.NaN, N = 4 },
+        };
+        var failure = await Assert.ThrowsAsync<NonFiniteValueException>(() => ParquetFile.WriteAtomicallyAsync(path, rows));
+        Assert.Equal("writing alpha_metrics.parquet: column l2_mean is NaN at row 1", failure.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_folder));
+    }
+
+    [Fact]
+    public async Task AnUndefinedCorrelationIsNullNotNaN()
+    {
+        var path = Path.Combine(_folder, "correlation.parquet");
+        await ParquetFile.WriteAtomicallyAsync(path, new List<CorrelationRow> { new() { Model = "biggan-deep-128", Transform = "zoom", Walk = "linear", N = 0 } });
+        var row = Assert.Single(await ParquetFile.ReadAsync<CorrelationRow>(path));
+        Assert.Null(row.R);
+        Assert.Null(row.P);
+        Assert.Null(row.Rho);
+    }
+}
