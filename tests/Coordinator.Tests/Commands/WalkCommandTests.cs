@@ -111,7 +111,7 @@ public sealed class WalkCommandTests : IDisposable
         Assert.True(code == 0, errors.ToString());
         var variability = await ParquetFile.ReadAsync<VariabilityRow>(Path.Combine(output, "variability.parquet"));
         Assert.Equal(new[] { "1", "207" }, variability.Select(v => v.Class));
-        Assert.All(variability, v => Assert.True(double.IsNaN(v.DataStd) && v.ModelSpread >= 0));
+        Assert.All(variability, v => Assert.True(v.DataStd is null && v.ModelSpread >= 0));
         Assert.Contains("model limits only", console.Output);
 
         code = SteerApp.Run(["walk", "--model", "biggan-deep", "--weights", weights, "--class", "207", "--per-class", "--transform", "zoom",
