@@ -71,13 +71,14 @@ public static class CpuKernels
     /// </summary>
     public static void Apply()
     {
+        // Read (and so checked) on every call: a bad value is refused even after the kernels were chosen.
+        var choice = RequestedChoice();
         lock (Gate)
         {
             if (_chosen is not null)
             {
                 return;
             }
-            var choice = RequestedChoice();
             if (choice == OneDnnSse41)
             {
                 // Through libc: .NET keeps its own copy of the environment, which native getenv never sees.
