@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The CUDA measurements the README reports, in one go, on a GPU machine with PyTorch (for its CUDA libtorch).
 # With .NET here:       STEER_LIBTORCH=<torch/lib> tools/bench-gpu.sh OUT [CHECKPOINT]
-# From a bundle (.gpu): STEER=".gpu-bundle" tools/bench-gpu.sh OUT [CHECKPOINT]   (see ../shared/gpu/gpu-bundle.sh)
+# From a bundle (.gpu): STEER=".gpu-bundle" tools/bench-gpu.sh OUT [CHECKPOINT]   (.gpu made by tools/gpu-bundle.sh)
 # OUT receives the outputs; CHECKPOINT (a shapes checkpoint folder) adds an end-to-end demo on CUDA.
 set -uo pipefail
 out=${1:?usage: tools/bench-gpu.sh OUT [CHECKPOINT]}

@@ -6,7 +6,7 @@ namespace Steerability.Experiments.Transforms;
 /// <summary>
 /// Rotate the image plane about the vertical axis by α degrees and project it back (the authors' homography):
 /// H = A2 · T · R_y(φ) · A1 with f = sqrt(H² + W²). Each output pixel reads the input at H⁻¹·(x, y, 1).
-/// A1 lifts pixels onto the plane z = 0; PAPER.md writes a 1 in A1's third row, which puts the plane at depth
+/// A1 lifts pixels onto the plane z = 0; docs/paper.md writes a 1 in A1's third row, which puts the plane at depth
 /// f + 1 and makes 0° a shrink by f/(f + 1); z = 0 keeps 0° the identity.
 /// </summary>
 public sealed class Rotate3dTransform : ImageTransform
