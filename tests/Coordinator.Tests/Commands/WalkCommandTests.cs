@@ -15,17 +15,7 @@ public sealed class WalkCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private string TinyCheckpoint()
-    {
-        var (data, _) = ShapesDataset.Generate(perClass: 2, imageSize: 16, seed: 1);
-        var config = new DcganConfig(LatentSize: 8, ClassCount: 12, ImageSize: 16, Channels: 3, Width: 8, ClassEmbeddingSize: 4);
-        var options = new GanTrainingOptions(Steps: 2, Batch: 8);
-        using var network = GanTrainer.Train(data, config, options, torch.CPU);
-        var folder = Path.Combine(_folder, "checkpoint");
-        GeneratorCheckpoint.Save(folder, network, new CheckpointManifest(GeneratorCheckpoint.Format, GeneratorCheckpoint.FormatVersion, "shapes", config,
-            data.ClassNames, data.Fingerprint, options, "plain", GeneratorCheckpoint.CodeVersion, "test"));
-        return folder;
-    }
+    private string TinyCheckpoint() => TinyCheckpoints.Save(_folder);
 
     [Fact]
     public async Task WritesTheAlphaTableAndTheStripAndPrintsThePooledRows()
@@ -40,6 +30,8 @@ public sealed class WalkCommandTests : IDisposable
         var rows = await ParquetFile.ReadAsync<AlphaMetricRow>(Path.Combine(output, "alpha_metrics.parquet"));
         Assert.Equal(3 * 9, rows.Count);                                                  // circle, ring, all × the 9 shift α
         Assert.Equal(new[] { "all", "circle", "ring" }, rows.Select(r => r.Class).Distinct().Order());
+        // Exactly 0, not merely small: at α = 0 the walk adds 0·w, so z is unchanged bit for bit, G runs the same batch
+        // through the same kernels, and the edit returns its input.
         Assert.All(rows.Where(r => r.Alpha == 0), r => Assert.Equal(0.0, r.L2Mean));
         Assert.All(rows.Where(r => r.Alpha != 0), r => Assert.True(r.BaselineL2Mean > 0));
         Assert.All(rows, r => Assert.Equal(r.Class == "all" ? 8 : 4, r.N));

@@ -1,6 +1,7 @@
 using Steerability.Experiments.Attributes;
 using Steerability.Experiments.Data;
 using Steerability.Experiments.Generators;
+using Steerability.Experiments.Tests.Generators;
 using Steerability.Experiments.Transforms;
 using Steerability.Experiments.Walks;
 using TorchSharp;
@@ -99,29 +100,13 @@ public sealed class AttributeTests
         Assert.Equal(50.0, summary.Mean, 9);
     }
 
-    /// <summary>A one-class generator with 4 latent dimensions whose images are a given function of the latents.</summary>
-    private sealed class FunctionGenerator(string name, Func<Tensor, Tensor> draw) : IImageGenerator
-    {
-        public string Name => name;
-        public int LatentSize => 4;
-        public int ClassCount => 1;
-        public int ImageSize => 32;
-        public int Channels => 3;
-        public Device Device => torch.CPU;
-        public Tensor SampleLatents(int count, torch.Generator random) => torch.randn(count, 4, generator: random);
-        public Tensor Generate(Tensor latents, Tensor classIndices) => draw(latents);
-        public void Dispose()
-        {
-        }
-    }
-
     /// <summary>Every latent gives the same image (the latents still reach the output, times 0, so gradients flow).</summary>
     private static FunctionGenerator ConstantGenerator(Tensor image) =>
-        new("constant", latents => image.expand(latents.shape[0], -1, -1, -1) + 0 * latents.sum(1).view(-1, 1, 1, 1));
+        new("constant", 32, latents => image.expand(latents.shape[0], -1, -1, -1) + 0 * latents.sum(1).view(-1, 1, 1, 1));
 
     /// <summary>Adds 0.1·z₀ to every pixel: the brightness attribute varies with std 0.05 over latents.</summary>
     private static FunctionGenerator BrightnessByLatentGenerator(Tensor image) =>
-        new("brightness-by-latent", latents => image.expand(latents.shape[0], -1, -1, -1) + 0.1 * latents[.., 0].view(-1, 1, 1, 1));
+        new("brightness-by-latent", 32, latents => image.expand(latents.shape[0], -1, -1, -1) + 0.1 * latents[.., 0].view(-1, 1, 1, 1));
 
     [Fact]
     public void TheGeneratorsOwnSpreadIsMeasuredWithoutTheWalk()

@@ -148,10 +148,15 @@ public sealed class TorchScriptGeneratorTests
     public void TorchScriptWalkTrainsThroughFrozenGenerator()
     {
         using var generator = new TorchScriptGenerator(ModelPath);
-        var (initial, final) = WalkTraining.Train(generator, WalkTraining.RollRight, classIndices: [0, 3], steps: 100, learningRate: 0.05, seed: 5);
+        var losses = WalkTraining.Train(generator, WalkTraining.RollRight, classIndices: [0, 3], steps: 100, learningRate: 0.05, seed: 5);
 
-        _output.WriteLine($"walk loss {initial:E3} → {final:E3}");
-        Assert.True(final < 0.9 * initial, $"loss {initial:E3} → {final:E3}");
+        var unwalked = losses[0];
+        var settled = losses.TakeLast(10).Average();
+        _output.WriteLine($"walk loss {unwalked:E3} at w = 0 → {settled:E3} over the last 10 steps");
+        // One shared w lets this tiny random generator follow only a little of a 2-pixel roll: over seeds 1–8 the loss
+        // settles (by step 40, smoothly) at 0.85–0.91 of its value at w = 0 (seed 5: 0.85). 0.95 holds for every seed
+        // measured, and a walk that gets no gradient through the module stays at exactly 1.
+        Assert.True(settled < 0.95 * unwalked, $"loss {unwalked:E3} at w = 0 → {settled:E3}");
         Assert.All(generator.Module.parameters(), parameter => Assert.True(parameter.grad is null));
     }
 

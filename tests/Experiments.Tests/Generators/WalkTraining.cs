@@ -20,8 +20,9 @@ internal static class WalkTraining
     /// Learns w so that G(z + α w) ≈ edit(G(z)) for a fixed edit (as walks learn), using Adam; returns the first and
     /// last loss. Each tiny random-weight test generator can express only some edits with one shared w, so the test
     /// picks one it can (e.g. the tiny BigGAN cannot follow a 2-pixel roll, the tiny TorchScript one no brightening).
+    /// Returns the loss of every step, the first being the loss at w = 0.
     /// </summary>
-    public static (double Initial, double Final) Train(
+    public static IReadOnlyList<double> Train(
         IImageGenerator generator, Func<Tensor, Tensor> edit, long[] classIndices, int steps, double learningRate, int seed)
     {
         using var scope = torch.NewDisposeScope();
@@ -36,8 +37,7 @@ internal static class WalkTraining
         var walk = new TorchSharp.Modules.Parameter(torch.zeros([generator.LatentSize], device: generator.Device), requires_grad: true);   // w [d]
         using var optimizer = torch.optim.Adam([walk], lr: learningRate);
 
-        double initial = double.NaN;
-        double final = double.NaN;
+        var losses = new List<double>(steps);
         for (var step = 0; step < steps; step++)
         {
             using var stepScope = torch.NewDisposeScope();
@@ -46,13 +46,8 @@ internal static class WalkTraining
             var loss = (edited - target).pow(2).mean();
             loss.backward();
             optimizer.step();
-            var value = loss.item<float>();
-            if (step == 0)
-            {
-                initial = value;
-            }
-            final = value;
+            losses.Add(loss.item<float>());
         }
-        return (initial, final);
+        return losses;
     }
 }

@@ -5,6 +5,7 @@ using Steerability.Experiments.Generators;
 using Steerability.Experiments.Runtime;
 using Steerability.Experiments.Training;
 using Steerability.Experiments.Transforms;
+using Steerability.Experiments.Tests.Generators;
 using Steerability.Experiments.Walks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -52,7 +53,7 @@ public sealed class NonFiniteGuardTests
     {
         // The image is finite but its gradient is not: √x at 0 has an infinite slope, so only the backward pass fails,
         // as a wrong convolution kernel did.
-        using var generator = new LatentImageGenerator(z => (z[.., ..1].abs() * 0).sqrt().view(-1, 1, 1, 1).expand(-1, 3, 16, 16) + z.sum(1).view(-1, 1, 1, 1) * 0.01);
+        using var generator = new FunctionGenerator("infinite-slope", 16, z => (z[.., ..1].abs() * 0).sqrt().view(-1, 1, 1, 1).expand(-1, 3, 16, 16) + z.sum(1).view(-1, 1, 1, 1) * 0.01);
         var transform = new BrightnessTransform();
         using var walk = new LinearWalk(transform, generator.LatentSize, generator.ImageSize, 1, false, new torch.Generator(1), torch.CPU);
         var before = walk.Directions.detach().clone();
@@ -67,7 +68,7 @@ public sealed class NonFiniteGuardTests
     [Fact]
     public void EvaluationStopsAtTheFirstNaNErrorNamingClassAndAlpha()
     {
-        using var generator = new LatentImageGenerator(NaNWhereMoved);
+        using var generator = new FunctionGenerator("nan-where-moved", 16, NaNWhereMoved);
         var transform = new BrightnessTransform();
         using var walk = new LinearWalk(transform, generator.LatentSize, generator.ImageSize, 1, false, new torch.Generator(1), torch.CPU);
         using (torch.no_grad())
@@ -84,7 +85,7 @@ public sealed class NonFiniteGuardTests
     [Fact]
     public void LimitsStopAtTheFirstNaNAttribute()
     {
-        using var generator = new LatentImageGenerator(NaNWhereMoved);
+        using var generator = new FunctionGenerator("nan-where-moved", 16, NaNWhereMoved);
         var transform = new BrightnessTransform();
         using var walk = new LinearWalk(transform, generator.LatentSize, generator.ImageSize, 1, false, new torch.Generator(1), torch.CPU);
         using (torch.no_grad())
@@ -111,21 +112,5 @@ public sealed class NonFiniteGuardTests
     {
         var image = (z.sum(1) * 0.01).view(-1, 1, 1, 1).expand(-1, 3, 16, 16);
         return torch.where((z[.., 0].abs() > 50).view(-1, 1, 1, 1), torch.full_like(image, float.NaN), image);
-    }
-
-    /// <summary>A one-class generator of 4 latent dimensions whose 16×16 image is a given function of z.</summary>
-    private sealed class LatentImageGenerator(Func<Tensor, Tensor> draw) : IImageGenerator
-    {
-        public string Name => "latent-image";
-        public int LatentSize => 4;
-        public int ClassCount => 1;
-        public int ImageSize => 16;
-        public int Channels => 3;
-        public Device Device => torch.CPU;
-        public Tensor SampleLatents(int count, torch.Generator random) => torch.randn(count, 4, generator: random);
-        public Tensor Generate(Tensor latents, Tensor classIndices) => draw(latents);
-        public void Dispose()
-        {
-        }
     }
 }

@@ -50,10 +50,14 @@ public sealed class SteerableBlobTests
     {
         using var generator = new BlobGenerator();
         var transform = new ShiftTransform(vertical: true);
+        torch.manual_seed(2);                                                              // the nonlinear walk's initial weights
         using ILatentWalk walk = kind == "linear"
             ? new LinearWalk(transform, 8, 32, 0, false, new torch.Generator(2), torch.CPU)
             : new NonlinearWalk(transform, 8, 32, torch.CPU);
         var losses = WalkTrainer.Train(generator, transform, walk, new WalkTrainingOptions(Steps: 120, Batch: 16, LearningRate: 0.02, Seed: 2));
+        // Averaged over 10 steps, as each step draws new latents and α. Seeds 1–6 gave a late/early ratio of
+        // 0.21–0.29 (linear) and 0.20–0.30 (nonlinear); 0.7 leaves room for other CPUs' rounding and still fails a walk
+        // that does not learn (about 1).
         var early = losses.Take(10).Average();
         var late = losses.TakeLast(10).Average();
         Assert.True(late < 0.7 * early, $"masked L2 fell from {early:F4} to {late:F4}");
@@ -71,6 +75,10 @@ public sealed class SteerableBlobTests
         WalkTrainer.Train(generator, transform, walk, new WalkTrainingOptions(Steps: 150, Batch: 16, LearningRate: 0.03, Seed: 1));
         var rows = AlphaEvaluator.Evaluate(generator, transform, walk, new EvaluationOptions(LatentsPerClass: 32, Grid: [alpha]), ["none"]);
         var row = Assert.Single(rows);
+        // Seeds 1–6 left the walk at these fractions of the no-walk error: shiftx below 0.001 (the blob moves exactly),
+        // brightness 0.08–0.09, zoom 0.35–0.37 (the closest: zooming also pushes an off-centre blob outward by its own
+        // offset, which one shared w cannot do for every latent). Half is the bar for "learned the edit", above the
+        // worst seed by a quarter of the bar.
         Assert.True(row.L2Mean < 0.5 * row.BaselineL2Mean, $"{name} at α={alpha}: walk {row.L2Mean:F4} vs no walk {row.BaselineL2Mean:F4}");
     }
 }
