@@ -22,7 +22,13 @@ public static class MetricsTable
         console.Write(table);
     }
 
-    /// <summary>1 − walk/baseline as a percentage; "—" where the baseline is 0 (the identity α).</summary>
+    /// <summary>
+    /// Below this no-walk error the edit did not change the image (the identity α, or a full turn of rotate3d, which
+    /// leaves resampling noise of about 1e-17): a share of it means nothing, and printed as -1329168971081692%.
+    /// </summary>
+    public const double NegligibleBaseline = 1e-6;
+
+    /// <summary>1 − walk/baseline as a percentage; "— (baseline ≈ 0)" where the edit left the image as it was.</summary>
     public static string Reduction(AlphaMetricRow row) =>
-        row.BaselineL2Mean > 0 ? $"{100 * (1 - row.L2Mean / row.BaselineL2Mean):F0}%" : "—";
+        row.BaselineL2Mean > NegligibleBaseline ? $"{100 * (1 - row.L2Mean / row.BaselineL2Mean):F0}%" : row.BaselineL2Mean == 0 ? "—" : "— (baseline ≈ 0)";
 }
