@@ -1,5 +1,5 @@
-using Steerability.Experiments.Runtime;
 using Steerability.Experiments.Generators;
+using Steerability.Experiments.Runtime;
 using Steerability.Experiments.Transforms;
 using Steerability.Experiments.Walks;
 using TorchSharp;

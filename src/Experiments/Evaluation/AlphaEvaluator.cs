@@ -1,8 +1,8 @@
 using Steerability.Experiments.Generators;
+using Steerability.Experiments.Runtime;
 using Steerability.Experiments.Training;
 using Steerability.Experiments.Transforms;
 using Steerability.Experiments.Walks;
-using Steerability.Experiments.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 

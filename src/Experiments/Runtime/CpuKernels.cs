@@ -67,11 +67,10 @@ public static class CpuKernels
     /// <summary>
     /// Applies the kernel choice of <see cref="Variable"/> once per process. Call it after CUDA libraries (if any)
     /// are loaded and before the first convolution: oneDNN reads its instruction-set cap once, on its first use.
-    /// Later calls do nothing.
+    /// Later calls only check the variable again, so a bad value is still refused.
     /// </summary>
     public static void Apply()
     {
-        // Read (and so checked) on every call: a bad value is refused even after the kernels were chosen.
         var choice = RequestedChoice();
         lock (Gate)
         {

@@ -4,8 +4,9 @@ using static TorchSharp.torch;
 namespace Steerability.Experiments.Runtime;
 
 /// <summary>
-/// Checks for NaN and infinity at each stage, cheaply: scalars already read are checked as numbers, and tensors on a
-/// device are reduced to one flag on that device, read only at the checkpoints a <see cref="StepWatch"/> sets.
+/// Checks for NaN and infinity at each stage, cheaply: values already read to the host are checked as numbers, and a
+/// set of tensors is reduced to one flag each on its device and read in one transfer (a training loop does this at
+/// the checkpoints a <see cref="StepWatch"/> sets).
 /// </summary>
 public static class FiniteGuard
 {
@@ -46,6 +47,11 @@ public static class FiniteGuard
             throw new NonFiniteValueException(stage, step, named[bad].Name, detail);
         }
     }
+
+    /// <summary>A module's parameters and floating-point buffers (batch-norm statistics included), named "OWNER NAME" for a failure message.</summary>
+    public static IEnumerable<(string Name, Tensor? Value)> ModuleTensors(string owner, nn.Module module) =>
+        module.named_parameters().Select(p => ($"{owner} {p.name}", (Tensor?)p.parameter))
+            .Concat(module.named_buffers().Where(b => b.buffer.is_floating_point()).Select(b => ($"{owner} {b.name}", (Tensor?)b.buffer)));
 
     /// <summary>"NaN", "+∞" or "−∞".</summary>
     public static string Describe(double value) => double.IsNaN(value) ? "NaN" : value > 0 ? "+∞" : "−∞";

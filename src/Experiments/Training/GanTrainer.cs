@@ -36,7 +36,7 @@ public static class GanTrainer
         var images = data.Images.to(device);
         var labels = data.Labels.to(device);
         var reportEvery = Math.Max(1, options.Steps / 100);
-        using var watch = new StepWatch(Stage, () => Named("generator", generator).Concat(Named("discriminator", discriminator)));
+        using var watch = new StepWatch(Stage, () => FiniteGuard.ModuleTensors("generator", generator).Concat(FiniteGuard.ModuleTensors("discriminator", discriminator)));
         for (var step = 1; step <= options.Steps; step++)
         {
             cancel.ThrowIfCancellationRequested();
@@ -81,17 +81,12 @@ public static class GanTrainer
         discriminator.Dispose();
         generator.Dispose();
         Settle(averaged, data.ClassNames.Count, config.LatentSize, device, options.Seed);
-        FiniteGuard.Tensors(Named("averaged generator", averaged), Stage, "the end");
+        FiniteGuard.Tensors(FiniteGuard.ModuleTensors("averaged generator", averaged), Stage, "the end");
         return averaged;
     }
 
     /// <summary>The stage named when a value is not finite.</summary>
     public const string Stage = "generator training";
-
-    /// <summary>A module's parameters and buffers (batch-norm statistics included), named for a failure message.</summary>
-    public static IEnumerable<(string Name, Tensor? Value)> Named(string owner, nn.Module module) =>
-        module.named_parameters().Select(p => ($"{owner} {p.name}", (Tensor?)p.parameter))
-            .Concat(module.named_buffers().Where(b => b.buffer.is_floating_point()).Select(b => ($"{owner} {b.name}", (Tensor?)b.buffer)));
 
     /// <summary>
     /// Re-estimates the generator's batch-norm statistics for its final weights (the running averages also hold

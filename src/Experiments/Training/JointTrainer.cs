@@ -45,7 +45,7 @@ public static class JointTrainer
         var images = data.Images.to(device);
         var labels = data.Labels.to(device);
         var reportEvery = Math.Max(1, options.Steps / 100);
-        using var watch = new StepWatch(Stage, () => GanTrainer.Named("generator", generator).Concat(GanTrainer.Named("discriminator", discriminator))
+        using var watch = new StepWatch(Stage, () => FiniteGuard.ModuleTensors("generator", generator).Concat(FiniteGuard.ModuleTensors("discriminator", discriminator))
             .Append(("walk directions", walk.Directions)));
         for (var step = 1; step <= options.Steps; step++)
         {
