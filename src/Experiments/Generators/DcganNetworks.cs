@@ -9,7 +9,7 @@ namespace Steerability.Experiments.Generators;
 /// Class-conditional DCGAN generator: [z (optionally bounded in norm), embed(class)] → linear to a 4×4 seed →
 /// (×2 upsampling, batch norm, ReLU) per stage → tanh, then, with affine placement, an <see cref="AffinePlacement"/>.
 /// Output [N, C, S, S] in [-1, 1]. Each ×2 step is a transposed conv or, with resize upsampling, nearest-neighbour ×2
-/// followed by a 3×3 conv (see <see cref="DcganConfig.Upsampling"/>).
+/// followed by a 3×3 conv, computed as one <see cref="NearestDoublingConv"/> (see <see cref="DcganConfig.Upsampling"/>).
 /// </summary>
 public sealed class DcganGeneratorNetwork : Module<Tensor, Tensor, Tensor>
 {
@@ -41,8 +41,7 @@ public sealed class DcganGeneratorNetwork : Module<Tensor, Tensor, Tensor>
         {
             if (resize)
             {
-                layers.Add(($"double{stage}", Upsample(scale_factor: [2, 2], mode: UpsampleMode.Nearest)));
-                layers.Add(($"up{stage}", Conv2d(channels, channels / 2, 3, padding: 1, bias: false)));
+                layers.Add(($"up{stage}", new NearestDoublingConv(channels, channels / 2, bias: false)));
             }
             else
             {
@@ -54,8 +53,7 @@ public sealed class DcganGeneratorNetwork : Module<Tensor, Tensor, Tensor>
         }
         if (resize)
         {
-            layers.Add(("double_last", Upsample(scale_factor: [2, 2], mode: UpsampleMode.Nearest)));
-            layers.Add(("to_image", Conv2d(channels, config.Channels, 3, padding: 1)));
+            layers.Add(("to_image", new NearestDoublingConv(channels, config.Channels)));
         }
         else
         {
