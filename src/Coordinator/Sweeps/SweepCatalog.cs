@@ -1,4 +1,5 @@
 using Steerability.Experiments.Data;
+using Steerability.Experiments.Training;
 using Steerability.Experiments.Transforms;
 
 namespace Steerability.Coordinator.Sweeps;
@@ -26,7 +27,7 @@ public static class SweepCatalog
 
     public static readonly string[] Walks = ["linear", "nonlinear"];
 
-    public static readonly string[] Regimes = ["plain", "augmented", "joint"];
+    public static readonly string[] Regimes = [.. TrainingRegimes.Names];
 
     public static readonly string[] DevicePolicies = ["auto", "cpu", "cuda"];
 
@@ -41,9 +42,9 @@ public static class SweepCatalog
         (BuiltInModels.TryGet(model) ?? throw new ArgumentException($"model '{model}' is not a built-in model")).Config.ImageSize;
 
     /// <summary>The values of the named grid for one transform, walk type and image size, ascending.</summary>
-    public static double[] Grid(string transform, string grid, string walk, int imageSize)
+    public static double[] Grid(string model, string transform, string grid, string walk, int imageSize)
     {
-        var edit = TransformCatalog.Create(transform);
+        var edit = BuiltInModels.Edit(model, transform);
         var paper = (walk == "nonlinear" ? edit.NonlinearTestGrid(imageSize) : edit.LinearTestGrid(imageSize)).ToArray();
         return grid switch
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Steerability.Experiments.Training;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -17,7 +18,7 @@ public static partial class SweepSpecParser
     public const int DefaultEvalLatents = 256;
 
     private static readonly string[] TopLevelFields =
-        ["sweep", "models", "classes", "per_class", "transforms", "walks", "regimes", "alphas", "seeds", "budget", "device", "pretrained"];
+        ["sweep", "models", "classes", "per_class", "transforms", "walks", "regimes", "alphas", "seeds", "budget", "device", "pretrained", "augmented_share"];
 
     public static SweepSpec ParseFile(string path)
     {
@@ -54,7 +55,8 @@ public static partial class SweepSpecParser
         var regimes = reader.Choices(root, "regimes", SweepCatalog.Regimes, required: false, fallback: ["plain"]);
         var alphas = ParseAlphas(reader, root, transforms);
         var seeds = reader.IntList(root, "seeds", min: 0, fallback: [0]);
-        var (generatorBudget, walkBudget, evalLatents) = ParseBudget(reader, root);
+        var (generatorBudget, walkBudget, evalLatents, learningRate) = ParseBudget(reader, root);
+        var augmentedShare = reader.Fraction(root, "augmented_share", "augmented_share");
         var device = reader.Scalar(root, "device", required: false, fallback: "auto")!;
         if (!SweepCatalog.DevicePolicies.Contains(device))
         {
@@ -80,6 +82,8 @@ public static partial class SweepSpecParser
             WalkBudget = walkBudget,
             EvalLatents = evalLatents,
             Device = device,
+            LearningRate = learningRate,
+            AugmentedShare = augmentedShare,
         };
     }
 
@@ -131,7 +135,7 @@ public static partial class SweepSpecParser
             {
                 throw reader.Error(reader.ValueNode(settings, "weights")!, $"pretrained.{model}.weights", e.Message);
             }
-            var trainedRegime = regimes.FirstOrDefault(r => r != "plain");
+            var trainedRegime = regimes.FirstOrDefault(r => TrainingRegimes.Get(r).NeedsTrainableGenerator);
             if (trainedRegime is not null)
             {
                 throw reader.Error(reader.ValueNode(root, "regimes")!, "regimes", $"'{trainedRegime}' trains the generator, which a pretrained model ('{model}') cannot; accepted with pretrained models: plain");
@@ -251,12 +255,12 @@ public static partial class SweepSpecParser
         _ => "additive image units such as [-0.5, 0, 0.5]",
     };
 
-    private static (Budget? Generator, Budget Walk, int EvalLatents) ParseBudget(Reader reader, YamlMappingNode root)
+    private static (Budget? Generator, Budget Walk, int EvalLatents, double? LearningRate) ParseBudget(Reader reader, YamlMappingNode root)
     {
         var node = reader.ValueNode(root, "budget");
         if (node is null)
         {
-            return (null, DefaultWalkBudget, DefaultEvalLatents);
+            return (null, DefaultWalkBudget, DefaultEvalLatents, null);
         }
         if (node is not YamlMappingNode map)
         {
@@ -271,11 +275,12 @@ public static partial class SweepSpecParser
             }
         }
         var generator = BudgetMap(reader, map, "generator", ["steps", "batch"]);
-        var walk = BudgetMap(reader, map, "walk", ["steps", "batch", "eval_latents"]);
+        var walk = BudgetMap(reader, map, "walk", ["steps", "batch", "eval_latents", "learning_rate"]);
         return (
             generator is null ? null : Read(generator, "generator", DefaultGeneratorBudget),
             walk is null ? DefaultWalkBudget : Read(walk, "walk", DefaultWalkBudget),
-            walk is null ? DefaultEvalLatents : reader.PositiveInt(walk, "eval_latents", "budget.walk.eval_latents", DefaultEvalLatents));
+            walk is null ? DefaultEvalLatents : reader.PositiveInt(walk, "eval_latents", "budget.walk.eval_latents", DefaultEvalLatents),
+            walk is null ? null : reader.PositiveRate(walk, "learning_rate", "budget.walk.learning_rate"));
 
         Budget Read(YamlMappingNode part, string name, Budget fallback) => new(
             reader.PositiveInt(part, "steps", $"budget.{name}.steps", fallback.Steps),
@@ -419,6 +424,38 @@ public static partial class SweepSpecParser
             if (node is not YamlScalarNode { Value: { } text } || !int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value <= 0)
             {
                 throw Error(node, field, $"'{Describe(node)}' is not a positive whole number; accepted: 1, 2, ... up to {int.MaxValue}");
+            }
+            return value;
+        }
+
+        /// <summary>A finite number above 0 and at most 1, or null when the field is absent.</summary>
+        public double? Fraction(YamlMappingNode map, string key, string field)
+        {
+            var node = ValueNode(map, key);
+            if (node is null)
+            {
+                return null;
+            }
+            if (node is not YamlScalarNode { Value: { } text } || !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                || !(value > 0 && value <= 1))
+            {
+                throw Error(node, field, $"'{Describe(node)}' is not a share; accepted: a number above 0 and at most 1, such as 0.8333");
+            }
+            return value;
+        }
+
+        /// <summary>A finite learning rate above 0 and at most 10, or null when the field is absent.</summary>
+        public double? PositiveRate(YamlMappingNode map, string key, string field)
+        {
+            var node = ValueNode(map, key);
+            if (node is null)
+            {
+                return null;
+            }
+            if (node is not YamlScalarNode { Value: { } text } || !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                || !(value > 0 && value <= 10))
+            {
+                throw Error(node, field, $"'{Describe(node)}' is not a learning rate; accepted: a number above 0 and at most 10, such as 0.005");
             }
             return value;
         }

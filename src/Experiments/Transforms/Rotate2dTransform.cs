@@ -16,6 +16,9 @@ public sealed class Rotate2dTransform : ImageTransform
     /// <summary>The largest training |α| in degrees (the paper: 44; the remedies study on MNIST: 20).</summary>
     public int MaxTrainingDegrees { get; init; } = 44;
 
+    /// <summary>The test grid in degrees; null: the paper's −90…90 in steps of 22.5.</summary>
+    public IReadOnlyList<double>? TestGrid { get; init; }
+
     protected override EditResult Edit(Tensor images, Tensor alphas)
     {
         using var scope = torch.NewDisposeScope();
@@ -45,6 +48,6 @@ public sealed class Rotate2dTransform : ImageTransform
     }
 
     public override Tensor WalkCoefficients(Tensor alphas, int imageSize) => alphas.to(ScalarType.Float32) / 45.0;
-    public override IReadOnlyList<double> LinearTestGrid(int imageSize) => Linspace(-90, 90, 9);
+    public override IReadOnlyList<double> LinearTestGrid(int imageSize) => TestGrid ?? Linspace(-90, 90, 9);
     public override (double Low, double High) TrainingRange(int imageSize) => (-MaxTrainingDegrees, MaxTrainingDegrees);
 }

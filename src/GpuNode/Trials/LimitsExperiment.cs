@@ -61,7 +61,7 @@ public static class LimitsExperiment
     public static async Task<LimitsResult> RunAsync(IImageGenerator generator, IReadOnlyList<string> classNames, LabelledImages? data, WalkExperimentSpec spec,
         string outputFolder, IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default)
     {
-        var transform = TransformCatalog.Create(spec.Transform);
+        var transform = BuiltInModels.Edit(spec.Model, spec.Transform);
         var classes = spec.Classes.Count > 0 ? spec.Classes : Enumerable.Range(0, classNames.Count).ToArray();
         torch.manual_seed(spec.Seed);
         using var walk = WalkExperiment.CreateWalk(spec, transform, generator);

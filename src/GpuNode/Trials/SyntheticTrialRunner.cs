@@ -75,6 +75,8 @@ public sealed class SyntheticTrialRunner : ITrialRunner
 /// <summary>A row of the alpha_metrics table as the synthetic runner writes it (same columns as the science's).</summary>
 public sealed class SyntheticAlphaRow
 {
+    [JsonPropertyName("schema_version")] public int SchemaVersion { get; set; } = Results.AlphaMetricRow.CurrentSchemaVersion;
+    [JsonPropertyName("l2_scale")] public string L2Scale { get; set; } = Steerability.Experiments.Evaluation.AlphaEvaluator.L2Scale;
     [JsonPropertyName("model")] public string Model { get; set; } = "";
     [JsonPropertyName("class")] public string Class { get; set; } = "";
     [JsonPropertyName("transform")] public string Transform { get; set; } = "";

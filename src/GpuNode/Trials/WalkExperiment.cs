@@ -1,3 +1,4 @@
+using Steerability.Experiments.Data;
 using Steerability.Experiments.Evaluation;
 using Steerability.Experiments.Generators;
 using Steerability.Experiments.Imaging;
@@ -41,7 +42,7 @@ public static class WalkExperiment
     public static async Task<WalkExperimentResult> RunAsync(IImageGenerator generator, IReadOnlyList<string> classNames, WalkExperimentSpec spec, string outputFolder,
         IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default)
     {
-        var transform = TransformCatalog.Create(spec.Transform);
+        var transform = BuiltInModels.Edit(spec.Model, spec.Transform);
         var trained = Train(generator, spec, transform, progress, cancel);
         using var walk = trained.Walk;
         return await EvaluateAsync(generator, classNames, spec, transform, walk, trained.Losses, trained.TrainingTime, outputFolder, progress, cancel);
