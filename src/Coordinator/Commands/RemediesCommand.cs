@@ -69,7 +69,7 @@ public sealed class RemediesCommand(IAnsiConsole console) : AsyncCommand<Remedie
         public int Seed { get; init; } = 1;
 
         [CommandOption("--out <DIR>")]
-        [Description("Folder for alpha_metrics.parquet (with a regime column; masked L2 on [-1, 1] images, as every command and sweep).")]
+        [Description("Folder for alpha_metrics.parquet (with a regime column; masked L2 on [[-1, 1]] images, as every command and sweep).")]
         public string? Out { get; init; }
     }
 

@@ -1,6 +1,8 @@
 using Steerability.Experiments.Data;
+using Steerability.Experiments.Generators;
 using Steerability.Experiments.Training;
 using Steerability.Experiments.Transforms;
+using Steerability.Experiments.Walks;
 
 namespace Steerability.Coordinator.Sweeps;
 
@@ -12,20 +14,17 @@ namespace Steerability.Coordinator.Sweeps;
 public static class SweepCatalog
 {
     /// <summary>Models and their class labels (null: any label made of letters, digits and `_`).</summary>
-    public static readonly IReadOnlyDictionary<string, string[]?> Models = new Dictionary<string, string[]?>
-    {
-        ["shapes"] = ShapesClassTable.Classes.Select(c => c.Name).ToArray(),
-        ["mnist"] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
-        ["biggan-deep"] = Enumerable.Range(0, 1000).Select(i => i.ToString()).ToArray(),
-    };
+    public static readonly IReadOnlyDictionary<string, string[]?> Models =
+        ModelCatalog.All.Where(m => m.RunsInSweeps).ToDictionary(m => m.Name, m => m.ClassLabels?.ToArray());
 
     /// <summary>Models whose generator is pretrained elsewhere: no generator trials, weights named in the spec's `pretrained`.</summary>
-    public static readonly string[] PretrainedModels = ["biggan-deep"];
+    public static readonly string[] PretrainedModels =
+        ModelCatalog.All.Where(m => m.RunsInSweeps && m.Source == ModelSource.PretrainedWeights).Select(m => m.Name).ToArray();
 
     /// <summary>Every transform, named as in results and on the command line.</summary>
     public static readonly string[] Transforms = [.. TransformCatalog.Names];
 
-    public static readonly string[] Walks = ["linear", "nonlinear"];
+    public static readonly string[] Walks = [.. WalkTypes.Names];
 
     public static readonly string[] Regimes = [.. TrainingRegimes.Names];
 
@@ -45,7 +44,7 @@ public static class SweepCatalog
     public static double[] Grid(string model, string transform, string grid, string walk, int imageSize)
     {
         var edit = BuiltInModels.Edit(model, transform);
-        var paper = (walk == "nonlinear" ? edit.NonlinearTestGrid(imageSize) : edit.LinearTestGrid(imageSize)).ToArray();
+        var paper = WalkTypes.Get(walk).TestGrid(edit, imageSize).ToArray();
         return grid switch
         {
             "default" => paper,
@@ -63,14 +62,7 @@ public static class SweepCatalog
             if (i > 0)
             {
                 var (low, high) = (grid[i - 1], grid[i]);
-                values.Add(edit switch
-                {
-                    // Zoom factors are multiplicative: halfway between ½ and 2 is 1, not 1.25.
-                    ZoomTransform => Math.Round(Math.Sqrt(low * high), 4),
-                    // Shifts move whole pixels (the edit rounds α), so a fractional midpoint would repeat a neighbour.
-                    ShiftTransform => Math.Round((low + high) / 2, MidpointRounding.AwayFromZero),
-                    _ => Math.Round((low + high) / 2, 6),
-                });
+                values.Add(edit.Midpoint(low, high));
             }
             values.Add(grid[i]);
         }

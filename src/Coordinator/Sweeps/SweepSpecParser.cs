@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Steerability.Experiments.Training;
+using Steerability.Experiments.Transforms;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -52,7 +53,7 @@ public static partial class SweepSpecParser
         var classes = ParseClasses(reader, root, models, perClass);
         var transforms = reader.Choices(root, "transforms", SweepCatalog.Transforms, required: true, fallback: []);
         var walks = reader.Choices(root, "walks", SweepCatalog.Walks, required: false, fallback: SweepCatalog.Walks);
-        var regimes = reader.Choices(root, "regimes", SweepCatalog.Regimes, required: false, fallback: ["plain"]);
+        var regimes = reader.Choices(root, "regimes", SweepCatalog.Regimes, required: false, fallback: [TrainingRegimes.Plain.Name]);
         var alphas = ParseAlphas(reader, root, transforms);
         var seeds = reader.IntList(root, "seeds", min: 0, fallback: [0]);
         var (generatorBudget, walkBudget, evalLatents, learningRate) = ParseBudget(reader, root);
@@ -227,14 +228,9 @@ public static partial class SweepSpecParser
                 {
                     throw reader.Error(item, $"{field}[{i}]", $"'{Describe(item)}' is not a number; accepted: finite numbers such as -0.5 or 2");
                 }
-                if (transform == "zoom" && alphas[i] <= 0)
+                if (TransformCatalog.Create(transform).AlphaProblem(alphas[i]) is { } problem)
                 {
-                    throw reader.Error(item, $"{field}[{i}]", $"'{text}' is not a zoom factor; accepted: numbers > 0 (1 = no zoom)");
-                }
-                if (transform is "shiftx" or "shifty" && alphas[i] != Math.Round(alphas[i]))
-                {
-                    // The shift edit moves whole pixels; a fractional α would silently be rounded.
-                    throw reader.Error(item, $"{field}[{i}]", $"'{text}' is not a whole number of pixels; accepted: whole numbers such as -8 or 8 (0 = no shift)");
+                    throw reader.Error(item, $"{field}[{i}]", $"'{text}' {problem}");
                 }
                 if (i > 0 && alphas[i] <= alphas[i - 1])
                 {
@@ -247,13 +243,7 @@ public static partial class SweepSpecParser
     }
 
     /// <summary>The α units of a transform, for messages.</summary>
-    private static string Units(string transform) => transform switch
-    {
-        "zoom" => "zoom factors such as [0.5, 1, 2] (1 = no zoom)",
-        "shiftx" or "shifty" => "pixels such as [-8, 0, 8]",
-        "rotate2d" or "rotate3d" => "degrees such as [-45, 0, 45]",
-        _ => "additive image units such as [-0.5, 0, 0.5]",
-    };
+    private static string Units(string transform) => TransformCatalog.Create(transform).AlphaUnits;
 
     private static (Budget? Generator, Budget Walk, int EvalLatents, double? LearningRate) ParseBudget(Reader reader, YamlMappingNode root)
     {

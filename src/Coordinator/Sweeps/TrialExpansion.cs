@@ -1,5 +1,6 @@
 using Steerability.Experiments.Data;
 using Steerability.Experiments.Training;
+using Steerability.Experiments.Walks;
 using Steerability.GpuNode.Trials;
 
 namespace Steerability.Coordinator.Sweeps;
@@ -32,7 +33,7 @@ public static class TrialExpansion
                             ? null
                             : Generator(generators, spec, generatorBudget, model, regime, trainingRegime.EditsRealData ? transform : "", seed);
                         // The joint regime trains a linear walk together with G (paper §4.4): no joint nonlinear trials.
-                        foreach (var walk in spec.Walks.Where(w => !trainingRegime.TrainsWalkWithGenerator || w == "linear"))
+                        foreach (var walk in spec.Walks.Where(w => !trainingRegime.TrainsWalkWithGenerator || WalkTypes.Get(w).TrainsWithGenerator))
                         {
                             foreach (var label in spec.Classes)
                             {

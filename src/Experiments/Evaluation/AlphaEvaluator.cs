@@ -43,7 +43,7 @@ public static class AlphaEvaluator
         IImageGenerator generator, ImageTransform transform, ILatentWalk walk, EvaluationOptions options, IReadOnlyList<string> classNames,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
     {
-        var grid = options.Grid ?? (walk.Kind == "nonlinear" ? transform.NonlinearTestGrid(generator.ImageSize) : transform.LinearTestGrid(generator.ImageSize));
+        var grid = options.Grid ?? WalkTypes.TestGridOf(walk, transform, generator.ImageSize);
         var classes = WalkTrainer.ClassPool(generator, options.Classes);
         var walkErrors = grid.Select(_ => new List<double>()).ToArray();
         var baselineErrors = grid.Select(_ => new List<double>()).ToArray();

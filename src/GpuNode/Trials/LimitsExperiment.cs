@@ -24,20 +24,8 @@ public static class LimitsExperiment
     public const string VariabilityFile = "variability.parquet";
     public const string CorrelationFile = "correlation.parquet";
 
-    /// <summary>The attribute's column name for a transform.</summary>
-    public static string AttributeName(string transform) => transform switch
-    {
-        "zoom" or "rotate3d" => "area_sqrt",
-        "shiftx" => "centre_x",
-        "shifty" => "centre_y",
-        "brightness" => "intensity",
-        "color" => "red",
-        "rotate2d" => "orientation",
-        _ => transform,
-    };
-
     /// <summary>Per class, the spread of the transform's attribute over the class's training images.</summary>
-    public static IReadOnlyDictionary<int, AttributeSpreadSummary> DatasetVariability(LabelledImages data, string transform, IAttributeDetector detector, int maxPerClass = 1000)
+    public static IReadOnlyDictionary<int, AttributeSpreadSummary> DatasetVariability(LabelledImages data, ImageTransform transform, IAttributeDetector detector, int maxPerClass = 1000)
     {
         var result = new Dictionary<int, AttributeSpreadSummary>();
         for (var c = 0; c < data.ClassNames.Count; c++)
@@ -47,7 +35,7 @@ public static class LimitsExperiment
             foreach (var chunk in indices.Chunk(256))
             {
                 using var scope = torch.NewDisposeScope();
-                values.AddRange(detector.Measure(data.Images.index_select(0, torch.tensor(chunk))).Select(a => a.For(transform)));
+                values.AddRange(detector.Measure(data.Images.index_select(0, torch.tensor(chunk))).Select(transform.Attribute));
             }
             result[c] = AttributeSpreadSummary.Of(values);
         }
@@ -78,12 +66,12 @@ public static class LimitsExperiment
     {
         var detector = new ForegroundMomentsDetector();
         var classes = spec.Classes.Count > 0 ? spec.Classes : Enumerable.Range(0, classNames.Count).ToArray();
-        var variability = data is null ? null : DatasetVariability(data, spec.Transform, detector);
+        var variability = data is null ? null : DatasetVariability(data, transform, detector);
         progress?.Report(new ExperimentProgress("measure", 0, 1, null));
-        var grid = walk.Kind == "nonlinear" ? transform.NonlinearTestGrid(generator.ImageSize) : transform.LinearTestGrid(generator.ImageSize);
+        var grid = WalkTypes.TestGridOf(walk, transform, generator.ImageSize);
         var (points, limits) = TransformLimit.Measure(generator, transform, walk, detector, classes, classNames, grid, spec.EvaluationLatents, seed: 1_000_003);
         progress?.Report(new ExperimentProgress("measure", 1, 1, null));
-        var attribute = AttributeName(spec.Transform);
+        var attribute = transform.AttributeName;
         var attributeRows = points.Select(p => new AttributeRow
         {
             Model = generator.Name, Class = p.ClassName, Transform = spec.Transform, Walk = spec.Walk, Regime = spec.Regime, Attribute = attribute,

@@ -99,19 +99,15 @@ public static class WalkExperiment
     }
 
     /// <summary>Builds the untrained walk a spec asks for.</summary>
-    public static ILatentWalk CreateWalk(WalkExperimentSpec spec, ImageTransform transform, IImageGenerator generator) => spec.Walk switch
-    {
-        "linear" => new LinearWalk(transform, generator.LatentSize, generator.ImageSize, generator.ClassCount, spec.PerClass, new torch.Generator((ulong)spec.Seed), generator.Device),
-        "nonlinear" => new NonlinearWalk(transform, generator.LatentSize, generator.ImageSize, generator.Device),
-        _ => throw new ArgumentException($"--walk: '{spec.Walk}' is not a walk type; accepted: linear, nonlinear"),
-    };
+    public static ILatentWalk CreateWalk(WalkExperimentSpec spec, ImageTransform transform, IImageGenerator generator) =>
+        WalkTypes.Get(spec.Walk).Create(transform, generator, spec.PerClass, spec.Seed);
 
     /// <summary>Per shown class two rows across the α grid: G(z'(α)) and, beneath, the target edit(G(z), α).</summary>
     private static void WriteStrip(IImageGenerator generator, ImageTransform transform, ILatentWalk walk, WalkExperimentSpec spec, string path)
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var grid = spec.Alphas ?? (walk.Kind == "nonlinear" ? transform.NonlinearTestGrid(generator.ImageSize) : transform.LinearTestGrid(generator.ImageSize));
+        var grid = spec.Alphas ?? WalkTypes.TestGridOf(walk, transform, generator.ImageSize);
         var pool = WalkTrainer.ClassPool(generator, spec.Classes);
         var shown = pool.Take(StripClasses).ToArray();
         var z = generator.SampleLatents(shown.Length, new torch.Generator((ulong)spec.Seed + 99));

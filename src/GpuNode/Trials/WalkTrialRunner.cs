@@ -184,7 +184,7 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
     /// </summary>
     private async Task<TrialOutcome> RunJointWalkAsync(TrialSpec trial, TrialContext context, CancellationToken ct)
     {
-        if (trial.Walk != "linear")
+        if (!WalkTypes.Get(trial.Walk).TrainsWithGenerator)
         {
             throw new NotSupportedException($"the joint regime trains a linear walk with G (paper §4.4); '{trial.Walk}' is not accepted");
         }
@@ -203,7 +203,7 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
         var clock = Stopwatch.StartNew();
         var (network, walk) = JointTrainer.Train(data, model.Config, recipe, transform,
             new EditAugmentation(transform, AugmentedShare(trial), model.Config.ImageSize),
-            trial.LearningRate > 0 ? trial.LearningRate : WalkTrainer.DefaultLearningRate(transform), device,
+            trial.LearningRate > 0 ? trial.LearningRate : transform.DefaultLearningRate, device,
             new ProgressCallback<TrainingProgress>(p => context.Progress(TrainingShare * p.Step / p.TotalSteps)), ct);
         var trainingTime = clock.Elapsed;
         using var generator = new DcganGenerator(trial.Model, model.Config, network, data.ClassNames, device);
