@@ -3,6 +3,7 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using Steerability.Experiments.Data;
 using Steerability.Experiments.Evaluation;
+using Steerability.Experiments.Studies;
 using Steerability.Experiments.Transforms;
 using Steerability.Experiments.Walks;
 using Steerability.GpuNode.Results;

@@ -3,6 +3,7 @@ using Spectre.Console.Cli;
 using Steerability.Experiments.Attributes;
 using Steerability.Experiments.Data;
 using Steerability.Experiments.Generators;
+using Steerability.Experiments.Studies;
 using Steerability.Experiments.Training;
 using Steerability.GpuNode.Trials;
 

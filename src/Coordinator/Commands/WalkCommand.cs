@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Steerability.Experiments.Evaluation;
+using Steerability.Experiments.Studies;
 using Steerability.Experiments.Training;
 using Steerability.Experiments.Walks;
 using Steerability.GpuNode.Trials;

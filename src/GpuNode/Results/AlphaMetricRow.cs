@@ -47,4 +47,11 @@ public sealed class AlphaMetricRow
     /// <summary>Held-out latents behind the row.</summary>
     [JsonPropertyName("n")]
     public int N { get; set; }
+
+    /// <summary>The table row of a walk study's record.</summary>
+    public static AlphaMetricRow From(Steerability.Experiments.Studies.WalkMetricRecord r) => new()
+    {
+        Model = r.Model, Class = r.Class, Transform = r.Transform, Walk = r.Walk, PerClass = r.PerClass, Regime = r.Regime,
+        Alpha = r.Alpha, L2Mean = r.L2Mean, L2Std = r.L2Std, BaselineL2Mean = r.BaselineL2Mean, BaselineL2Std = r.BaselineL2Std, N = r.N,
+    };
 }

@@ -2,9 +2,10 @@ using System.Diagnostics;
 using Steerability.Experiments.Data;
 using Steerability.Experiments.Generators;
 using Steerability.Experiments.Runtime;
+using Steerability.Experiments.Studies;
+using Steerability.Experiments.Training;
 using Steerability.Experiments.Transforms;
 using Steerability.Experiments.Walks;
-using Steerability.Experiments.Training;
 using TorchSharp;
 
 namespace Steerability.GpuNode.Trials;
