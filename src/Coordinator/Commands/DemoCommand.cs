@@ -1,8 +1,11 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Steerability.Experiments.Data;
 using Steerability.Experiments.Evaluation;
+using Steerability.Experiments.Studies;
 using Steerability.Experiments.Transforms;
+using Steerability.Experiments.Walks;
 using Steerability.GpuNode.Results;
 using Steerability.GpuNode.Trials;
 
@@ -62,7 +65,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         {
             foreach (var walk in walks)
             {
-                var perClass = settings.PerClass && walk == "linear";
+                var perClass = settings.PerClass && WalkTypes.Get(walk).HasPerClassVectors;
                 var spec = new WalkExperimentSpec(settings.Model, transform, walk, [], perClass, settings.Steps, settings.Batch, settings.Seed, settings.EvaluationLatents, LearningRate: settings.LearningRate);
                 var label = perClass ? "linear-per-class" : walk;
                 var result = await WalkCommand.RunAsync(console, loaded, spec, Path.Combine(output, $"{transform}-{label}"), cancellationToken);
@@ -72,9 +75,10 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
                 GC.WaitForPendingFinalizers();
                 var inUse = PeakMemory.DeviceInUse(device);
                 var pooled = result.Rows.Where(r => r.Class == AlphaEvaluator.AllClasses).ToList();
+                var edit = BuiltInModels.Edit(settings.Model, transform);
                 MetricsTable.Write(console, $"{settings.Model} {transform} {label}: masked L2, all classes pooled", pooled);
                 allRows.AddRange(result.Rows);
-                var inner = pooled.Where(r => r.BaselineL2Mean > 0 && InnerRange.Contains(transform, r.Alpha, imageSize)).ToList();
+                var inner = pooled.Where(r => r.BaselineL2Mean > 0 && edit.InInnerRange(r.Alpha, imageSize)).ToList();
                 var reductions = inner.Select(r => 1 - r.L2Mean / r.BaselineL2Mean).ToList();
                 summary.AddRow(transform, label, string.Join(" ", inner.Select(r => r.Alpha.ToString("G3"))),
                     reductions.Count > 0 ? $"{100 * reductions.Average():F0}%" : "—",
@@ -89,18 +93,4 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         await ReportStep.WriteAsync(console, output, cancellationToken);
         return 0;
     }
-}
-
-/// <summary>The inner half of each transform's training range, where a learned walk is expected to follow the edit.</summary>
-public static class InnerRange
-{
-    /// <summary>True for α inside the inner half (zoom 0.5–2, shifts up to S/4 px, brightness and color up to 0.25, rotations up to 22.5°).</summary>
-    public static bool Contains(string transform, double alpha, int imageSize) => transform switch
-    {
-        "zoom" => alpha >= 0.5 && alpha <= 2,
-        "shiftx" or "shifty" => Math.Abs(alpha) <= imageSize / 4.0,
-        "brightness" or "color" => Math.Abs(alpha) <= 0.25,
-        "rotate2d" or "rotate3d" => Math.Abs(alpha) <= 22.5,
-        _ => false,
-    };
 }

@@ -15,7 +15,7 @@ namespace Steerability.Coordinator.Commands;
 public static class GeneratorLoading
 {
     /// <summary>Every accepted --model.</summary>
-    public static IReadOnlyList<string> Models { get; } = [.. BuiltInModels.Names, "biggan-deep", "torchscript"];
+    public static IReadOnlyList<string> Models { get; } = ModelCatalog.Names;
 
     /// <summary>True for the generators this project trains on its own data (shapes, mnist).</summary>
     public static bool IsBuiltIn(string model) => BuiltInModels.TryGet(model) is not null;
@@ -31,11 +31,12 @@ public static class GeneratorLoading
         {
             InputChecks.Positive("--gan-steps", steps);
         }
-        switch (settings.Model)
+        var entry = ModelCatalog.Get(settings.Model);
+        switch (entry.Source)
         {
-            case "biggan-deep":
+            case ModelSource.PretrainedWeights:
                 return ValidateBigGan(settings);
-            case "torchscript":
+            case ModelSource.TorchScriptFile:
                 var description = TorchScriptDescription(settings);
                 return LoadedGenerator.IndexNames(description.ClassCount);
         }
@@ -59,7 +60,7 @@ public static class GeneratorLoading
                 throw new InputException($"--checkpoint: {e.Message}");
             }
         }
-        if (settings.Model == "mnist")
+        if (entry.ReadsDataFolder)
         {
             // Reading the data up front turns a missing or malformed folder into an input error before anything is written.
             try
@@ -152,11 +153,11 @@ public static class GeneratorLoading
     {
         try
         {
-            switch (settings.Model)
+            switch (ModelCatalog.Get(settings.Model).Source)
             {
-                case "biggan-deep":
+                case ModelSource.PretrainedWeights:
                     return LoadedGenerator.BigGanDeep(settings.Weights!, settings.Truncation, device);
-                case "torchscript":
+                case ModelSource.TorchScriptFile:
                     return LoadedGenerator.TorchScript(settings.Generator!, ExplicitDescription(settings), device);
             }
             if (settings.Checkpoint is { } checkpoint)
@@ -167,7 +168,7 @@ public static class GeneratorLoading
         }
         catch (ModelFileException e)
         {
-            throw new InputException($"--{(settings.Model == "biggan-deep" ? "weights" : "generator")}: {e.Message}");
+            throw new InputException($"{ModelCatalog.Get(settings.Model).FileFlag}: {e.Message}");
         }
         catch (CheckpointException e)
         {

@@ -1,6 +1,8 @@
 using Steerability.Experiments.Data;
+using Steerability.Experiments.Generators;
 using Steerability.Experiments.Runtime;
 using Steerability.Experiments.Transforms;
+using Steerability.Experiments.Walks;
 using TorchSharp;
 
 namespace Steerability.Coordinator.Commands;
@@ -42,9 +44,9 @@ public static class InputChecks
 
     public static void Walk(string walk)
     {
-        if (walk is not ("linear" or "nonlinear"))
+        if (WalkTypes.TryGet(walk) is null)
         {
-            throw new InputException($"--walk: '{walk}' is not a walk type; accepted: linear, nonlinear");
+            throw new InputException($"--walk: '{walk}' is not a walk type; accepted: {string.Join(", ", WalkTypes.Names)}");
         }
     }
 
@@ -58,11 +60,7 @@ public static class InputChecks
     }
 
     /// <summary>The class names of a built-in model, without loading its data.</summary>
-    public static IReadOnlyList<string> ClassNamesOf(string model) => model switch
-    {
-        "shapes" => ShapesClassTable.Classes.Select(c => c.Name).ToArray(),
-        _ => Enumerable.Range(0, 10).Select(d => d.ToString()).ToArray(),
-    };
+    public static IReadOnlyList<string> ClassNamesOf(string model) => ModelCatalog.Get(model).ClassLabels ?? [];
 
     /// <summary>Resolves `--class` (a class name, an index, or `all`) to class indices; empty means all.</summary>
     public static IReadOnlyList<int> Classes(string? value, IReadOnlyList<string> names)

@@ -2,6 +2,8 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using Steerability.Experiments.Attributes;
 using Steerability.Experiments.Data;
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Studies;
 using Steerability.Experiments.Training;
 using Steerability.GpuNode.Trials;
 
@@ -41,7 +43,7 @@ public sealed class LimitsCommand(IAnsiConsole console) : AsyncCommand<WalkComma
             : c.R is null
                 ? $"correlation across {c.N} classes: not defined (fewer than three classes, or a side without variance)"
                 : $"correlation across {c.N} classes: Pearson r = {c.R:F3} (p = {c.P:G3}), Spearman ρ = {c.Rho:F3}");
-        if (settings.Model == "shapes")
+        if (ModelCatalog.Get(settings.Model).HasTrueAttributes)
         {
             WriteDetectorCheck(console);
         }

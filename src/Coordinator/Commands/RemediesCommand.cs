@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Steerability.Coordinator.Sweeps;
+using Steerability.Experiments.Data;
 using Steerability.Experiments.Evaluation;
 using Steerability.Experiments.Training;
 using Steerability.GpuNode.Trials;
@@ -9,16 +11,17 @@ namespace Steerability.Coordinator.Commands;
 
 /// <summary>
 /// `steer remedies`: the paper's §4.4 — the walk's masked L2 along α when G is trained plain, on edit-augmented data,
-/// or jointly with the walk, side by side on the same held-out latents.
+/// or jointly with the walk, side by side on the same held-out latents. It runs the trials of the equivalent sweep
+/// (<see cref="SweepSpecOf"/>) on this machine, through the sweep's own trial runner: one implementation, one scale.
 /// </summary>
 public sealed class RemediesCommand(IAnsiConsole console) : AsyncCommand<RemediesCommand.Settings>
 {
     public sealed class Settings : DeviceSettings
     {
         [CommandOption("--model <MODEL>")]
-        [Description("shapes or mnist.")]
-        [DefaultValue("mnist")]
-        public string Model { get; init; } = "mnist";
+        [Description("shapes or mnist (the paper's remedies: mnist with rotate2d).")]
+        [DefaultValue("shapes")]
+        public string Model { get; init; } = "shapes";
 
         [CommandOption("--transform <T>")]
         [Description("The edit (the paper: rotate2d on mnist; also zoom and shiftx on shapes).")]
@@ -66,7 +69,7 @@ public sealed class RemediesCommand(IAnsiConsole console) : AsyncCommand<Remedie
         public int Seed { get; init; } = 1;
 
         [CommandOption("--out <DIR>")]
-        [Description("Folder for alpha_metrics.parquet (with a regime column).")]
+        [Description("Folder for alpha_metrics.parquet (with a regime column; masked L2 on [[-1, 1]] images, as every command and sweep).")]
         public string? Out { get; init; }
     }
 
@@ -77,14 +80,14 @@ public sealed class RemediesCommand(IAnsiConsole console) : AsyncCommand<Remedie
         var regimes = settings.Regimes.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         foreach (var regime in regimes)
         {
-            if (!RemediesExperiment.Regimes.Contains(regime))
+            if (TrainingRegimes.TryGet(regime) is null)
             {
-                throw new InputException($"--regimes: '{regime}' is not a regime; accepted: {string.Join(", ", RemediesExperiment.Regimes)}");
+                throw new InputException($"--regimes: '{regime}' is not a regime; accepted: {string.Join(", ", TrainingRegimes.Names)}");
             }
         }
         if (regimes.Length == 0)
         {
-            throw new InputException("--regimes: empty; accepted: plain, augmented, joint");
+            throw new InputException($"--regimes: empty; accepted: {string.Join(", ", TrainingRegimes.Names)}");
         }
         if (settings.GanSteps is { } ganSteps)
         {
@@ -98,18 +101,25 @@ public sealed class RemediesCommand(IAnsiConsole console) : AsyncCommand<Remedie
         {
             throw new InputException($"--augmented-share: {settings.AugmentedShare} is not accepted; use a share above 0 and at most 1");
         }
+        if (settings.Seed < 0)
+        {
+            throw new InputException($"--seed: {settings.Seed} is not accepted; use a whole number ≥ 0");
+        }
         GeneratorLoading.Validate(new ModelSettings { Model = settings.Model, Data = settings.Data });
         var output = InputChecks.WritableFolder("--out", settings.Out);
-        var device = InputChecks.Device(settings.Device);
-        var spec = new RemediesSpec(settings.Model, settings.Transform, regimes, settings.GanSteps, settings.Steps, settings.Batch,
-            settings.LearningRate, settings.AugmentedShare, settings.EvaluationLatents, settings.Seed);
-        var store = new GeneratorStore(SteerPaths.FromEnvironment());
+        InputChecks.Device(settings.Device);
+        var paths = SteerPaths.FromEnvironment();
+        if (settings.Data is not null)
+        {
+            paths = paths with { MnistOverride = Path.GetFullPath(settings.Data) };
+        }
+        var trials = TrialExpansion.Expand(SweepSpecOf(settings, regimes));
         var rows = await new ProgressDisplay(console).Run($"remedies {settings.Model} {settings.Transform}", report =>
-            RemediesExperiment.RunAsync(store, spec, device, settings.Data, output,
-                new ProgressCallback<ExperimentProgress>(p => report(p.Done, p.Total, p.Loss is { } loss ? $"{p.Phase} loss={loss:F4}" : p.Phase)), cancellationToken));
+            RemediesRun.RunAsync(trials, new WalkTrialRunner(paths), settings.Device, output,
+                (done, total, label) => report(done, total, label), cancellationToken));
 
         var pooled = rows.Where(r => r.Class == AlphaEvaluator.AllClasses).ToList();
-        var table = new Table().Title(Markup.Escape($"{settings.Model} {settings.Transform}: masked L2 on [0, 1] images, all classes pooled (no-walk baseline in brackets)"))
+        var table = new Table().Title(Markup.Escape($"{settings.Model} {settings.Transform}: masked L2 on {AlphaEvaluator.L2Scale} images, all classes pooled (no-walk baseline in brackets)"))
             .Border(TableBorder.Simple).AddColumn("alpha");
         foreach (var regime in regimes)
         {
@@ -128,5 +138,33 @@ public sealed class RemediesCommand(IAnsiConsole console) : AsyncCommand<Remedie
         console.Write(table);
         console.WriteLine($"wrote {Path.Combine(output, WalkExperiment.MetricsFile)} ({rows.Count} rows)");
         return 0;
+    }
+
+    /// <summary>
+    /// The sweep spec with the same settings: one model, transform and linear walk, the given regimes, the model's
+    /// paper grid, one seed (which seeds the generators too), and the command's budgets, learning rate and share.
+    /// `steer remedies` runs exactly the trials this spec expands to, so a sweep with this spec gives the same rows.
+    /// </summary>
+    public static SweepSpec SweepSpecOf(Settings settings, IReadOnlyList<string> regimes)
+    {
+        var recipe = BuiltInModels.TryGet(settings.Model)!.Training;
+        return new SweepSpec
+        {
+            Name = "remedies",
+            SourcePath = "steer remedies",
+            Models = [settings.Model],
+            Classes = ["all"],
+            Transforms = [settings.Transform],
+            Walks = ["linear"],
+            Regimes = regimes,
+            Alphas = new Dictionary<string, AlphaGrid> { [settings.Transform] = new AlphaGrid("default") },
+            Seeds = [settings.Seed],
+            GeneratorBudget = new Budget(settings.GanSteps ?? recipe.Steps, recipe.Batch),
+            WalkBudget = new Budget(settings.Steps, settings.Batch),
+            EvalLatents = settings.EvaluationLatents,
+            Device = "auto",
+            LearningRate = settings.LearningRate,
+            AugmentedShare = settings.AugmentedShare,
+        };
     }
 }

@@ -2,7 +2,9 @@ using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Steerability.Experiments.Evaluation;
+using Steerability.Experiments.Studies;
 using Steerability.Experiments.Training;
+using Steerability.Experiments.Walks;
 using Steerability.GpuNode.Trials;
 
 namespace Steerability.Coordinator.Commands;
@@ -65,9 +67,10 @@ public sealed class WalkCommand(IAnsiConsole console) : AsyncCommand<WalkCommand
         }
         InputChecks.Transform(settings.Transform);
         InputChecks.Walk(settings.Walk);
-        if (settings.PerClass && settings.Walk != "linear")
+        if (settings.PerClass && !WalkTypes.Get(settings.Walk).HasPerClassVectors)
         {
-            throw new InputException("--per-class: only the linear walk has per-class vectors; drop --per-class or use --walk linear");
+            var perClassWalks = string.Join(", ", WalkTypes.All.Where(w => w.HasPerClassVectors).Select(w => w.Name));
+            throw new InputException($"--per-class: the {settings.Walk} walk has no per-class vectors; drop --per-class or use --walk {perClassWalks}");
         }
         settings.ValidateBudget();
         var classNames = GeneratorLoading.Validate(settings);

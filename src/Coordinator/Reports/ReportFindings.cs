@@ -1,4 +1,5 @@
 using System.Globalization;
+using Steerability.Experiments.Training;
 
 namespace Steerability.Coordinator.Reports;
 
@@ -25,7 +26,7 @@ public static class ReportFindings
             }
             var best = relative.MaxBy(r => r.Gain);
             var worse = relative.Count(r => r.Gain < 0);
-            var name = $"{curve.Key.Transform}, {curve.Key.Walk} walk{(curve.Key.Regime == "plain" ? "" : $" ({curve.Key.Regime})")}{(showModel ? $" on {curve.Key.Model}" : "")}";
+            var name = $"{curve.Key.Transform}, {curve.Key.Walk} walk{(curve.Key.Regime == TrainingRegimes.Plain.Name ? "" : $" ({curve.Key.Regime})")}{(showModel ? $" on {curve.Key.Model}" : "")}";
             var mean = relative.Average(r => r.Gain);
             var side = mean >= 0 ? "below" : "above";
             lines.Add($"{name}: masked L2 {Percent(Math.Abs(mean))} {side} the no-walk baseline on average over {relative.Count} α where the edit changes the image; " +

@@ -1,4 +1,5 @@
 using ScottPlot;
+using Steerability.Experiments.Transforms;
 
 namespace Steerability.Coordinator.Reports;
 
@@ -78,10 +79,10 @@ public static class ReportPlots
         plot.SavePng(path, Width, Height);
     }
 
-    // Zoom's grid is multiplicative (1/16 … 16): on log2 α its points are evenly spaced.
-    private static double AxisValue(string transform, double alpha) => transform == "zoom" && alpha > 0 ? Math.Log2(alpha) : alpha;
+    /// <summary>Where α sits on the axis, as the edit places it (a name no edit has: α itself).</summary>
+    private static double AxisValue(string transform, double alpha) => TransformCatalog.TryCreate(transform)?.AxisValue(alpha) ?? alpha;
 
-    private static string AxisLabel(string transform) => transform == "zoom" ? "log2 α" : "α";
+    private static string AxisLabel(string transform) => TransformCatalog.TryCreate(transform)?.AxisLabel ?? "α";
 
     /// <summary>Dataset spread (data_std) against model spread, one point per class, one colour per attribute.</summary>
     public static void DrawVariability(string path, string title, IReadOnlyList<VariabilityPoint> points)

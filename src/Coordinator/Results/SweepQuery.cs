@@ -45,6 +45,54 @@ public static class SweepQuery
         return sources;
     }
 
+    /// <summary>
+    /// The alpha_metrics schema versions a folder holds (a file without the column is version 1), ascending; empty
+    /// when it has no alpha_metrics table.
+    /// </summary>
+    public static async Task<IReadOnlyList<int>> AlphaMetricsVersionsAsync(string sweepDir, CancellationToken ct = default)
+    {
+        await using var connection = new DuckDBConnection("Data Source=:memory:");
+        await connection.OpenAsync(ct);
+        return Sources(sweepDir).TryGetValue("alpha_metrics", out var source) ? await VersionsAsync(connection, source, ct) : [];
+    }
+
+    private static async Task<IReadOnlyList<int>> VersionsAsync(DuckDBConnection connection, string source, CancellationToken ct)
+    {
+        await using var describe = connection.CreateCommand();
+        describe.CommandText = $"SELECT count(*) FROM (DESCRIBE SELECT * FROM {source}) WHERE column_name = 'schema_version'";
+        if (Convert.ToInt64(await describe.ExecuteScalarAsync(ct)) == 0)
+        {
+            return [1];
+        }
+        await using var versions = connection.CreateCommand();
+        versions.CommandText = $"SELECT DISTINCT CAST(COALESCE(schema_version, 1) AS INTEGER) FROM {source} ORDER BY 1";
+        var result = new List<int>();
+        await using var reader = await versions.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            result.Add(reader.GetInt32(0));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// One folder, one alpha_metrics schema: version 1 rows carry no scale (and `steer remedies` wrote them on [0, 1],
+    /// 4× below the rest), so a folder mixing versions would put two scales in one column. Such a folder is refused.
+    /// </summary>
+    private static async Task RefuseMixedSchemasAsync(DuckDBConnection connection, string sweepDir, CancellationToken ct)
+    {
+        if (!Sources(sweepDir).TryGetValue("alpha_metrics", out var source))
+        {
+            return;
+        }
+        var versions = await VersionsAsync(connection, source, ct);
+        if (versions.Count > 1)
+        {
+            throw new InputException($"{sweepDir}: alpha_metrics mixes schema versions {string.Join(" and ", versions)} (version 1 named no masked-L2 scale; " +
+                $"version {GpuNode.Results.AlphaMetricRow.CurrentSchemaVersion} is on {Experiments.Evaluation.AlphaEvaluator.L2Scale}); accepted: one version per folder: run the sweep again into a new --out (or with --new-sweep)");
+        }
+    }
+
     public static async Task<QueryResult> RunAsync(string sweepDir, string sql, CancellationToken ct = default)
     {
         await using var connection = new DuckDBConnection("Data Source=:memory:");
@@ -55,6 +103,7 @@ public static class SweepQuery
             view.CommandText = $"CREATE VIEW \"{table}\" AS SELECT * FROM {source}";
             await view.ExecuteNonQueryAsync(ct);
         }
+        await RefuseMixedSchemasAsync(connection, sweepDir, ct);
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         try

@@ -1,5 +1,8 @@
 using Steerability.Experiments.Data;
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Training;
 using Steerability.Experiments.Transforms;
+using Steerability.Experiments.Walks;
 
 namespace Steerability.Coordinator.Sweeps;
 
@@ -11,22 +14,19 @@ namespace Steerability.Coordinator.Sweeps;
 public static class SweepCatalog
 {
     /// <summary>Models and their class labels (null: any label made of letters, digits and `_`).</summary>
-    public static readonly IReadOnlyDictionary<string, string[]?> Models = new Dictionary<string, string[]?>
-    {
-        ["shapes"] = ShapesClassTable.Classes.Select(c => c.Name).ToArray(),
-        ["mnist"] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
-        ["biggan-deep"] = Enumerable.Range(0, 1000).Select(i => i.ToString()).ToArray(),
-    };
+    public static readonly IReadOnlyDictionary<string, string[]?> Models =
+        ModelCatalog.All.Where(m => m.RunsInSweeps).ToDictionary(m => m.Name, m => m.ClassLabels?.ToArray());
 
     /// <summary>Models whose generator is pretrained elsewhere: no generator trials, weights named in the spec's `pretrained`.</summary>
-    public static readonly string[] PretrainedModels = ["biggan-deep"];
+    public static readonly string[] PretrainedModels =
+        ModelCatalog.All.Where(m => m.RunsInSweeps && m.Source == ModelSource.PretrainedWeights).Select(m => m.Name).ToArray();
 
     /// <summary>Every transform, named as in results and on the command line.</summary>
     public static readonly string[] Transforms = [.. TransformCatalog.Names];
 
-    public static readonly string[] Walks = ["linear", "nonlinear"];
+    public static readonly string[] Walks = [.. WalkTypes.Names];
 
-    public static readonly string[] Regimes = ["plain", "augmented", "joint"];
+    public static readonly string[] Regimes = [.. TrainingRegimes.Names];
 
     public static readonly string[] DevicePolicies = ["auto", "cpu", "cuda"];
 
@@ -41,10 +41,10 @@ public static class SweepCatalog
         (BuiltInModels.TryGet(model) ?? throw new ArgumentException($"model '{model}' is not a built-in model")).Config.ImageSize;
 
     /// <summary>The values of the named grid for one transform, walk type and image size, ascending.</summary>
-    public static double[] Grid(string transform, string grid, string walk, int imageSize)
+    public static double[] Grid(string model, string transform, string grid, string walk, int imageSize)
     {
-        var edit = TransformCatalog.Create(transform);
-        var paper = (walk == "nonlinear" ? edit.NonlinearTestGrid(imageSize) : edit.LinearTestGrid(imageSize)).ToArray();
+        var edit = BuiltInModels.Edit(model, transform);
+        var paper = WalkTypes.Get(walk).TestGrid(edit, imageSize).ToArray();
         return grid switch
         {
             "default" => paper,
@@ -62,14 +62,7 @@ public static class SweepCatalog
             if (i > 0)
             {
                 var (low, high) = (grid[i - 1], grid[i]);
-                values.Add(edit switch
-                {
-                    // Zoom factors are multiplicative: halfway between ½ and 2 is 1, not 1.25.
-                    ZoomTransform => Math.Round(Math.Sqrt(low * high), 4),
-                    // Shifts move whole pixels (the edit rounds α), so a fractional midpoint would repeat a neighbour.
-                    ShiftTransform => Math.Round((low + high) / 2, MidpointRounding.AwayFromZero),
-                    _ => Math.Round((low + high) / 2, 6),
-                });
+                values.Add(edit.Midpoint(low, high));
             }
             values.Add(grid[i]);
         }

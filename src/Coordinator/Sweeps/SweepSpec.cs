@@ -21,6 +21,10 @@ public sealed record SweepSpec
     /// <summary>Held-out latents per class each walk is evaluated on (`budget.walk.eval_latents`).</summary>
     public int EvalLatents { get; init; } = SweepSpecParser.DefaultEvalLatents;
     public string Device { get; init; } = "auto";
+    /// <summary>The walk's Adam learning rate (`budget.walk.learning_rate`); null: each edit's own default.</summary>
+    public double? LearningRate { get; init; }
+    /// <summary>Share of real images the augmented and joint regimes edit (`augmented_share`); null: 5/6.</summary>
+    public double? AugmentedShare { get; init; }
     /// <summary>Pretrained generators by model (biggan-deep): where their files are and how they are sampled.</summary>
     public IReadOnlyDictionary<string, PretrainedGenerator> Pretrained { get; init; } = new Dictionary<string, PretrainedGenerator>();
 
@@ -41,6 +45,6 @@ public sealed record Budget(int Steps, int Batch);
 public sealed record AlphaGrid(string Name, double[]? Values = null)
 {
     /// <summary>The α values for one transform, walk type and model.</summary>
-    public double[] Resolve(string transform, string walk, int imageSize) =>
-        Values ?? SweepCatalog.Grid(transform, Name, walk, imageSize);
+    public double[] Resolve(string model, string transform, string walk, int imageSize) =>
+        Values ?? SweepCatalog.Grid(model, transform, Name, walk, imageSize);
 }

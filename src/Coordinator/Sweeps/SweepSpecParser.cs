@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Steerability.Experiments.Training;
+using Steerability.Experiments.Transforms;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -17,7 +19,7 @@ public static partial class SweepSpecParser
     public const int DefaultEvalLatents = 256;
 
     private static readonly string[] TopLevelFields =
-        ["sweep", "models", "classes", "per_class", "transforms", "walks", "regimes", "alphas", "seeds", "budget", "device", "pretrained"];
+        ["sweep", "models", "classes", "per_class", "transforms", "walks", "regimes", "alphas", "seeds", "budget", "device", "pretrained", "augmented_share"];
 
     public static SweepSpec ParseFile(string path)
     {
@@ -51,10 +53,11 @@ public static partial class SweepSpecParser
         var classes = ParseClasses(reader, root, models, perClass);
         var transforms = reader.Choices(root, "transforms", SweepCatalog.Transforms, required: true, fallback: []);
         var walks = reader.Choices(root, "walks", SweepCatalog.Walks, required: false, fallback: SweepCatalog.Walks);
-        var regimes = reader.Choices(root, "regimes", SweepCatalog.Regimes, required: false, fallback: ["plain"]);
+        var regimes = reader.Choices(root, "regimes", SweepCatalog.Regimes, required: false, fallback: [TrainingRegimes.Plain.Name]);
         var alphas = ParseAlphas(reader, root, transforms);
         var seeds = reader.IntList(root, "seeds", min: 0, fallback: [0]);
-        var (generatorBudget, walkBudget, evalLatents) = ParseBudget(reader, root);
+        var (generatorBudget, walkBudget, evalLatents, learningRate) = ParseBudget(reader, root);
+        var augmentedShare = reader.Fraction(root, "augmented_share", "augmented_share");
         var device = reader.Scalar(root, "device", required: false, fallback: "auto")!;
         if (!SweepCatalog.DevicePolicies.Contains(device))
         {
@@ -80,6 +83,8 @@ public static partial class SweepSpecParser
             WalkBudget = walkBudget,
             EvalLatents = evalLatents,
             Device = device,
+            LearningRate = learningRate,
+            AugmentedShare = augmentedShare,
         };
     }
 
@@ -131,7 +136,7 @@ public static partial class SweepSpecParser
             {
                 throw reader.Error(reader.ValueNode(settings, "weights")!, $"pretrained.{model}.weights", e.Message);
             }
-            var trainedRegime = regimes.FirstOrDefault(r => r != "plain");
+            var trainedRegime = regimes.FirstOrDefault(r => TrainingRegimes.Get(r).NeedsTrainableGenerator);
             if (trainedRegime is not null)
             {
                 throw reader.Error(reader.ValueNode(root, "regimes")!, "regimes", $"'{trainedRegime}' trains the generator, which a pretrained model ('{model}') cannot; accepted with pretrained models: plain");
@@ -223,14 +228,9 @@ public static partial class SweepSpecParser
                 {
                     throw reader.Error(item, $"{field}[{i}]", $"'{Describe(item)}' is not a number; accepted: finite numbers such as -0.5 or 2");
                 }
-                if (transform == "zoom" && alphas[i] <= 0)
+                if (TransformCatalog.Create(transform).AlphaProblem(alphas[i]) is { } problem)
                 {
-                    throw reader.Error(item, $"{field}[{i}]", $"'{text}' is not a zoom factor; accepted: numbers > 0 (1 = no zoom)");
-                }
-                if (transform is "shiftx" or "shifty" && alphas[i] != Math.Round(alphas[i]))
-                {
-                    // The shift edit moves whole pixels; a fractional α would silently be rounded.
-                    throw reader.Error(item, $"{field}[{i}]", $"'{text}' is not a whole number of pixels; accepted: whole numbers such as -8 or 8 (0 = no shift)");
+                    throw reader.Error(item, $"{field}[{i}]", $"'{text}' {problem}");
                 }
                 if (i > 0 && alphas[i] <= alphas[i - 1])
                 {
@@ -243,20 +243,14 @@ public static partial class SweepSpecParser
     }
 
     /// <summary>The α units of a transform, for messages.</summary>
-    private static string Units(string transform) => transform switch
-    {
-        "zoom" => "zoom factors such as [0.5, 1, 2] (1 = no zoom)",
-        "shiftx" or "shifty" => "pixels such as [-8, 0, 8]",
-        "rotate2d" or "rotate3d" => "degrees such as [-45, 0, 45]",
-        _ => "additive image units such as [-0.5, 0, 0.5]",
-    };
+    private static string Units(string transform) => TransformCatalog.Create(transform).AlphaUnits;
 
-    private static (Budget? Generator, Budget Walk, int EvalLatents) ParseBudget(Reader reader, YamlMappingNode root)
+    private static (Budget? Generator, Budget Walk, int EvalLatents, double? LearningRate) ParseBudget(Reader reader, YamlMappingNode root)
     {
         var node = reader.ValueNode(root, "budget");
         if (node is null)
         {
-            return (null, DefaultWalkBudget, DefaultEvalLatents);
+            return (null, DefaultWalkBudget, DefaultEvalLatents, null);
         }
         if (node is not YamlMappingNode map)
         {
@@ -271,11 +265,12 @@ public static partial class SweepSpecParser
             }
         }
         var generator = BudgetMap(reader, map, "generator", ["steps", "batch"]);
-        var walk = BudgetMap(reader, map, "walk", ["steps", "batch", "eval_latents"]);
+        var walk = BudgetMap(reader, map, "walk", ["steps", "batch", "eval_latents", "learning_rate"]);
         return (
             generator is null ? null : Read(generator, "generator", DefaultGeneratorBudget),
             walk is null ? DefaultWalkBudget : Read(walk, "walk", DefaultWalkBudget),
-            walk is null ? DefaultEvalLatents : reader.PositiveInt(walk, "eval_latents", "budget.walk.eval_latents", DefaultEvalLatents));
+            walk is null ? DefaultEvalLatents : reader.PositiveInt(walk, "eval_latents", "budget.walk.eval_latents", DefaultEvalLatents),
+            walk is null ? null : reader.PositiveRate(walk, "learning_rate", "budget.walk.learning_rate"));
 
         Budget Read(YamlMappingNode part, string name, Budget fallback) => new(
             reader.PositiveInt(part, "steps", $"budget.{name}.steps", fallback.Steps),
@@ -419,6 +414,38 @@ public static partial class SweepSpecParser
             if (node is not YamlScalarNode { Value: { } text } || !int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value <= 0)
             {
                 throw Error(node, field, $"'{Describe(node)}' is not a positive whole number; accepted: 1, 2, ... up to {int.MaxValue}");
+            }
+            return value;
+        }
+
+        /// <summary>A finite number above 0 and at most 1, or null when the field is absent.</summary>
+        public double? Fraction(YamlMappingNode map, string key, string field)
+        {
+            var node = ValueNode(map, key);
+            if (node is null)
+            {
+                return null;
+            }
+            if (node is not YamlScalarNode { Value: { } text } || !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                || !(value > 0 && value <= 1))
+            {
+                throw Error(node, field, $"'{Describe(node)}' is not a share; accepted: a number above 0 and at most 1, such as 0.8333");
+            }
+            return value;
+        }
+
+        /// <summary>A finite learning rate above 0 and at most 10, or null when the field is absent.</summary>
+        public double? PositiveRate(YamlMappingNode map, string key, string field)
+        {
+            var node = ValueNode(map, key);
+            if (node is null)
+            {
+                return null;
+            }
+            if (node is not YamlScalarNode { Value: { } text } || !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                || !(value > 0 && value <= 10))
+            {
+                throw Error(node, field, $"'{Describe(node)}' is not a learning rate; accepted: a number above 0 and at most 10, such as 0.005");
             }
             return value;
         }

@@ -1,4 +1,6 @@
 using Steerability.Experiments.Data;
+using Steerability.Experiments.Training;
+using Steerability.Experiments.Walks;
 using Steerability.GpuNode.Trials;
 
 namespace Steerability.Coordinator.Sweeps;
@@ -25,14 +27,13 @@ public static class TrialExpansion
                     foreach (var regime in spec.Regimes)
                     {
                         var pretrained = spec.Pretrained.GetValueOrDefault(model);
-                        var generator = pretrained is not null ? null : regime switch
-                        {
-                            "plain" => Generator(generators, spec, generatorBudget, model, "plain", "", seed),
-                            "augmented" => Generator(generators, spec, generatorBudget, model, "augmented", transform, seed),
-                            _ => null,
-                        };
+                        var trainingRegime = TrainingRegimes.Get(regime);
+                        // A regime that edits the data trains one generator per transform; the plain one, one for all.
+                        var generator = pretrained is not null || !trainingRegime.HasGeneratorOfItsOwn
+                            ? null
+                            : Generator(generators, spec, generatorBudget, model, regime, trainingRegime.EditsRealData ? transform : "", seed);
                         // The joint regime trains a linear walk together with G (paper §4.4): no joint nonlinear trials.
-                        foreach (var walk in spec.Walks.Where(w => regime != "joint" || w == "linear"))
+                        foreach (var walk in spec.Walks.Where(w => !trainingRegime.TrainsWalkWithGenerator || WalkTypes.Get(w).TrainsWithGenerator))
                         {
                             foreach (var label in spec.Classes)
                             {
@@ -48,10 +49,12 @@ public static class TrialExpansion
                                     Steps = spec.WalkBudget.Steps,
                                     Batch = spec.WalkBudget.Batch,
                                     Seed = seed,
-                                    GeneratorSteps = regime == "joint" ? generatorBudget.Steps : 0,
-                                    GeneratorBatch = regime == "joint" ? generatorBudget.Batch : 0,
+                                    GeneratorSteps = trainingRegime.TrainsWalkWithGenerator ? generatorBudget.Steps : 0,
+                                    GeneratorBatch = trainingRegime.TrainsWalkWithGenerator ? generatorBudget.Batch : 0,
                                     AlphaGrid = spec.Alphas[transform].Name,
-                                    Alphas = spec.Alphas[transform].Resolve(transform, walk, spec.ImageSizeOf(model)),
+                                    Alphas = spec.Alphas[transform].Resolve(model, transform, walk, spec.ImageSizeOf(model)),
+                                    LearningRate = spec.LearningRate ?? 0,
+                                    AugmentedShare = trainingRegime.EditsRealData ? spec.AugmentedShare ?? 0 : 0,
                                     Weights = pretrained?.Weights ?? "",
                                     Truncation = pretrained?.Truncation ?? 0,
                                     EvalLatents = spec.EvalLatents,
@@ -93,6 +96,7 @@ public static class TrialExpansion
                 Model = model,
                 Transform = transform,
                 Regime = regime,
+                AugmentedShare = TrainingRegimes.Get(regime).EditsRealData ? spec.AugmentedShare ?? 0 : 0,
                 Steps = budget.Steps,
                 Batch = budget.Batch,
                 Seed = seed,

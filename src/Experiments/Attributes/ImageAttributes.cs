@@ -11,18 +11,5 @@ namespace Steerability.Experiments.Attributes;
 /// <param name="Red">Mean of the red channel.</param>
 /// <param name="Green">Mean of the green channel.</param>
 /// <param name="Blue">Mean of the blue channel.</param>
-public sealed record ImageAttributes(double Area, double CentreX, double CentreY, double Orientation, double Intensity, double Red, double Green, double Blue)
-{
-    /// <summary>The attribute a transform moves: zoom → √area (a length, so it scales linearly with zoom), shifts → centre,
-    /// brightness → intensity, color → red (the channel the limits study moves), rotations → orientation, rotate3d → √area.</summary>
-    public double For(string transform) => transform switch
-    {
-        "zoom" or "rotate3d" => Math.Sqrt(Area),
-        "shiftx" => CentreX,
-        "shifty" => CentreY,
-        "brightness" => Intensity,
-        "color" => Red,
-        "rotate2d" => Orientation,
-        _ => throw new ArgumentException($"transform: '{transform}' has no attribute"),
-    };
-}
+/// <remarks>Which of these an edit moves, and how, is the edit's own (<see cref="Transforms.ImageTransform.Attribute"/>).</remarks>
+public sealed record ImageAttributes(double Area, double CentreX, double CentreY, double Orientation, double Intensity, double Red, double Green, double Blue);

@@ -35,17 +35,6 @@ public static class TransformLimit
     /// </summary>
     public const double FollowTolerance = 0.5;
 
-    /// <summary>The attribute change an edit of α makes, given the unmoved attribute (units of <see cref="ImageAttributes.For"/>).</summary>
-    public static double ExpectedAttribute(string transform, double unmoved, double alpha) => transform switch
-    {
-        "zoom" => unmoved / alpha,                                                        // zoom by α shrinks lengths by α
-        "shiftx" or "shifty" => unmoved + alpha,
-        "brightness" or "color" => unmoved + alpha / 2,                                   // α is in [-1, 1] units, attributes in [0, 1]
-        "rotate2d" => unmoved + alpha,
-        "rotate3d" => unmoved * Math.Sqrt(Math.Abs(Math.Cos(alpha * Math.PI / 180))),     // width foreshortened by cos α
-        _ => throw new ArgumentException($"transform: '{transform}' has no expected attribute"),
-    };
-
     /// <summary>The α moving only the attribute this study follows (color: the red channel), for <paramref name="count"/> samples.</summary>
     public static Tensor LimitAlphas(ImageTransform transform, double alpha, int count)
     {
@@ -73,14 +62,14 @@ public static class TransformLimit
                 using var noGrad = torch.no_grad();
                 var z = generator.SampleLatents(count, latentRandom);
                 var labels = torch.full(count, classIndex, dtype: ScalarType.Int64, device: generator.Device);
-                var unmovedValues = detector.Measure(generator.Generate(z, labels)).Select(a => a.For(transform.Name)).ToList();
+                var unmovedValues = detector.Measure(generator.Generate(z, labels)).Select(a => transform.Attribute(a)).ToList();
                 FiniteGuard.Numbers(unmovedValues, Stage, $"class {classNames[classIndex]}, no walk", "attribute of G(z)");
                 unmoved.AddRange(unmovedValues);
                 for (var a = 0; a < grid.Count; a++)
                 {
                     var alphas = LimitAlphas(transform, grid[a], count).to(generator.Device);
                     var images = generator.Generate(walk.Steer(z, labels, alphas), labels);
-                    var measured = detector.Measure(images).Select(m => m.For(transform.Name)).ToList();
+                    var measured = detector.Measure(images).Select(m => transform.Attribute(m)).ToList();
                     FiniteGuard.Numbers(measured, Stage, $"class {classNames[classIndex]}, α {grid[a]}", "attribute of G(z'(α))");
                     values[a].AddRange(measured);
                 }
@@ -91,7 +80,7 @@ public static class TransformLimit
             for (var a = 0; a < grid.Count; a++)
             {
                 var summary = AttributeSpreadSummary.Of(values[a]);
-                var expected = ExpectedAttribute(transform.Name, unmovedMean, grid[a]);
+                var expected = transform.ExpectedAttribute(unmovedMean, grid[a]);
                 follows[a] = Follows(summary.Mean - unmovedMean, expected - unmovedMean);
                 points.Add(new AttributeAtAlpha(name, grid[a], summary.Mean, summary.Std, expected, follows[a], summary.Count));
             }

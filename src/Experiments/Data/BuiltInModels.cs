@@ -1,5 +1,6 @@
 using Steerability.Experiments.Generators;
 using Steerability.Experiments.Training;
+using Steerability.Experiments.Transforms;
 
 namespace Steerability.Experiments.Data;
 
@@ -7,7 +8,14 @@ namespace Steerability.Experiments.Data;
 /// <param name="Name">shapes or mnist.</param>
 /// <param name="Config">Network shape.</param>
 /// <param name="Training">GAN training recipe.</param>
-public sealed record BuiltInModel(string Name, DcganConfig Config, GanTrainingOptions Training);
+public sealed record BuiltInModel(string Name, DcganConfig Config, GanTrainingOptions Training)
+{
+    /// <summary>Edits this model uses in its own setting, by name (the rest are the catalog's edits as they are).</summary>
+    public IReadOnlyDictionary<string, Func<ImageTransform>> EditVariants { get; init; } = new Dictionary<string, Func<ImageTransform>>();
+
+    /// <summary>The edit <paramref name="name"/> as every study, command and sweep uses it on this model.</summary>
+    public ImageTransform Edit(string name) => EditVariants.TryGetValue(name, out var variant) ? variant() : TransformCatalog.Create(name);
+}
 
 /// <summary>The generators this project trains itself, on built-in data, at sizes that train in minutes on 2 CPU cores.</summary>
 public static class BuiltInModels
@@ -36,9 +44,20 @@ public static class BuiltInModels
             ShapesRecipe),
         "mnist" => new BuiltInModel("mnist",
             new DcganConfig(LatentSize: 32, ClassCount: 10, ImageSize: MnistDataset.ImageSize, Channels: 3, Width: 16, ClassEmbeddingSize: 16, Upsampling: DcganConfig.ResizeUpsampling),
-            ShapesRecipe with { Steps = 4000 }),
+            ShapesRecipe with { Steps = 4000 })
+        {
+            // The paper's MNIST setting (§4.4): rotate2d trains on ±20° and is tested from −30° to 30° in steps of 6,
+            // past the training range on purpose.
+            EditVariants = new Dictionary<string, Func<ImageTransform>>
+            {
+                ["rotate2d"] = () => new Rotate2dTransform { MaxTrainingDegrees = 20, TestGrid = Enumerable.Range(-5, 11).Select(k => 6.0 * k).ToArray() },
+            },
+        },
         _ => null,
     };
+
+    /// <summary>The edit <paramref name="transform"/> as used on <paramref name="model"/>: a built-in model's own variant, else the catalog's edit.</summary>
+    public static ImageTransform Edit(string model, string transform) => TryGet(model)?.Edit(transform) ?? TransformCatalog.Create(transform);
 
     /// <summary>The fingerprint <see cref="LoadData"/> would give, without rendering or reading the images.</summary>
     public static string DataFingerprint(string name, string mnistFolder) => name switch

@@ -20,12 +20,18 @@ public sealed record AlphaMetric(string ClassName, double Alpha, double L2Mean, 
 /// <param name="Seed">Seeds the held-out latents (use a different seed from training).</param>
 /// <param name="Classes">Class indices to evaluate; empty = all.</param>
 /// <param name="Grid">α values; null = the transform's test grid for this walk kind.</param>
-/// <param name="UnitRange">When true, the L2 is computed on images mapped to [0, 1] (the paper's MNIST figures), else on [-1, 1].</param>
-public sealed record EvaluationOptions(int LatentsPerClass = 256, int Batch = 128, int Seed = 1_000_003, IReadOnlyList<int>? Classes = null, IReadOnlyList<double>? Grid = null, bool UnitRange = false);
+public sealed record EvaluationOptions(int LatentsPerClass = 256, int Batch = 128, int Seed = 1_000_003, IReadOnlyList<int>? Classes = null, IReadOnlyList<double>? Grid = null);
 
 /// <summary>Measures a walk along the test α grid over held-out latents.</summary>
+/// <remarks>
+/// The masked L2 is always taken on the generator's own images in [-1, 1] (<see cref="L2Scale"/>): every study, command
+/// and sweep reports on this one scale, so one alpha_metrics column never mixes scales.
+/// </remarks>
 public static class AlphaEvaluator
 {
+    /// <summary>The pixel range the masked L2 is measured on, as the alpha_metrics table names it.</summary>
+    public const string L2Scale = "[-1,1]";
+
     /// <summary>The name the pooled rows carry in the class column.</summary>
     public const string AllClasses = "all";
 
@@ -37,12 +43,11 @@ public static class AlphaEvaluator
         IImageGenerator generator, ImageTransform transform, ILatentWalk walk, EvaluationOptions options, IReadOnlyList<string> classNames,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
     {
-        var grid = options.Grid ?? (walk.Kind == "nonlinear" ? transform.NonlinearTestGrid(generator.ImageSize) : transform.LinearTestGrid(generator.ImageSize));
+        var grid = options.Grid ?? WalkTypes.TestGridOf(walk, transform, generator.ImageSize);
         var classes = WalkTrainer.ClassPool(generator, options.Classes);
         var walkErrors = grid.Select(_ => new List<double>()).ToArray();
         var baselineErrors = grid.Select(_ => new List<double>()).ToArray();
         var rows = new List<AlphaMetric>();
-        var scale = options.UnitRange ? 0.25 : 1.0;                                          // ((x+1)/2 − (t+1)/2)² = (x − t)²/4
         var done = 0;
         foreach (var classIndex in classes)
         {
@@ -65,8 +70,8 @@ public static class AlphaEvaluator
                     var alphas = transform.EvaluationAlphas(grid[a], count).to(generator.Device);
                     var edit = transform.Apply(unmoved, alphas);
                     var steered = generator.Generate(walk.Steer(z, labels, alphas), labels);
-                    var walkError = ToDoubles(MaskedL2.PerSample(steered, edit.Images, edit.Mask) * scale);
-                    var baselineError = ToDoubles(MaskedL2.PerSample(unmoved, edit.Images, edit.Mask) * scale);
+                    var walkError = ToDoubles(MaskedL2.PerSample(steered, edit.Images, edit.Mask));
+                    var baselineError = ToDoubles(MaskedL2.PerSample(unmoved, edit.Images, edit.Mask));
                     var where = $"class {classNames[classIndex]}, α {grid[a]}";
                     FiniteGuard.Numbers(walkError, Stage, where, "masked L2 of G(z'(α))");
                     FiniteGuard.Numbers(baselineError, Stage, where, "masked L2 of the unmoved G(z)");

@@ -10,7 +10,7 @@ namespace Steerability.Experiments.Training;
 /// <summary>Settings of a walk training run.</summary>
 /// <param name="Steps">Adam steps.</param>
 /// <param name="Batch">Latents per step.</param>
-/// <param name="LearningRate">Adam's learning rate; null takes <see cref="WalkTrainer.DefaultLearningRate"/>.</param>
+/// <param name="LearningRate">Adam's learning rate; null takes the edit's <see cref="ImageTransform.DefaultLearningRate"/>.</param>
 /// <param name="Seed">Seeds latents, classes and α.</param>
 /// <param name="Classes">Class indices to draw from; empty = all classes.</param>
 public sealed record WalkTrainingOptions(int Steps = 400, int Batch = 32, double? LearningRate = null, int Seed = 1, IReadOnlyList<int>? Classes = null);
@@ -29,7 +29,7 @@ public static class WalkTrainer
         var random = new Random(options.Seed);
         var latentRandom = new torch.Generator((ulong)options.Seed);
         var classes = ClassPool(generator, options.Classes);
-        var learningRate = options.LearningRate ?? DefaultLearningRate(transform);
+        var learningRate = options.LearningRate ?? transform.DefaultLearningRate;
         using var optimizer = torch.optim.Adam(walk.TrainableParameters, learningRate);
         var losses = new List<double>(options.Steps);
         var reportEvery = Math.Max(1, options.Steps / 100);
@@ -68,14 +68,6 @@ public static class WalkTrainer
 
     /// <summary>The stage named when a value is not finite.</summary>
     public const string Stage = "walk training";
-
-    /// <summary>
-    /// The default Adam learning rate for a few hundred steps: 0.05 for brightness and color, 0.1 for the geometric
-    /// edits. The paper's rates (1e-3, zoom 1e-4) suit its tens of thousands of steps; on the generators trained here
-    /// a geometric edit lies far along the walk (|Δz| of 9–12 for a 6-pixel shift), which those rates never reach in
-    /// a few hundred steps.
-    /// </summary>
-    public static double DefaultLearningRate(ImageTransform transform) => transform.Name is "brightness" or "color" ? 0.05 : 0.1;
 
     /// <summary>The class indices to draw from: the requested ones, or all of an conditional generator's classes.</summary>
     public static int[] ClassPool(IImageGenerator generator, IReadOnlyList<int>? requested) =>

@@ -1,3 +1,4 @@
+using Steerability.Experiments.Attributes;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,13 +10,50 @@ namespace Steerability.Experiments.Transforms;
 public sealed record EditResult(Tensor Images, Tensor Mask);
 
 /// <summary>
-/// One of the paper's image edits: how it changes an image, which pixels it defines, how its training α is drawn,
-/// the value that scales the walk, the test grid, and the nonlinear walk's step size.
+/// One image edit, owning everything about itself: its name, how it changes an image and which pixels it defines
+/// (the mask), its α units and how training α is drawn, the value that scales the walk, its training and inner
+/// ranges, its test grids, the nonlinear walk's step size, the walk's default learning rate, the attribute it moves
+/// and the change it expects, and how its α is plotted. Nothing outside an edit's own file asks for it by name.
 /// </summary>
 public abstract class ImageTransform
 {
-    /// <summary>Name used on the command line and in results (zoom, shiftx, shifty, brightness, color, rotate2d, rotate3d).</summary>
+    /// <summary>Name used on the command line, in specs and in results (zoom, shiftx, ...), listed by <see cref="TransformCatalog"/>.</summary>
     public abstract string Name { get; }
+
+    /// <summary>
+    /// The walk's default Adam learning rate for a few hundred steps: 0.1 for the geometric edits, lower for the
+    /// photometric ones. The paper's rates (1e-3, zoom 1e-4) suit its tens of thousands of steps; on the generators
+    /// trained here a geometric edit lies far along the walk (|Δz| of 9–12 for a 6-pixel shift), which those rates
+    /// never reach in a few hundred steps.
+    /// </summary>
+    public virtual double DefaultLearningRate => 0.1;
+
+    /// <summary>The α units, with an example, for messages (e.g. "pixels such as [-8, 0, 8]").</summary>
+    public abstract string AlphaUnits { get; }
+
+    /// <summary>Why <paramref name="alpha"/> is not a value of this edit ("is not ...; accepted: ..."), or null when it is.</summary>
+    public virtual string? AlphaProblem(double alpha) => null;
+
+    /// <summary>The grid point halfway between two neighbours, in the edit's own units (a finer grid inserts it).</summary>
+    public virtual double Midpoint(double low, double high) => Math.Round((low + high) / 2, 6);
+
+    /// <summary>True for α in the inner half of the training range, where a learned walk is expected to follow the edit.</summary>
+    public abstract bool InInnerRange(double alpha, int imageSize);
+
+    /// <summary>The name of the attribute this edit moves, as the limits tables' attribute column gives it.</summary>
+    public abstract string AttributeName { get; }
+
+    /// <summary>The attribute this edit moves, read from what the detector measured on one image.</summary>
+    public abstract double Attribute(ImageAttributes attributes);
+
+    /// <summary>The attribute after an edit of α, given the unmoved attribute (what a perfect walk would reach).</summary>
+    public abstract double ExpectedAttribute(double unmoved, double alpha);
+
+    /// <summary>The label of the α axis in plots.</summary>
+    public virtual string AxisLabel => "α";
+
+    /// <summary>Where α sits on the plot's axis (zoom: log2 α, so ½ and 2 lie at equal distances from 1).</summary>
+    public virtual double AxisValue(double alpha) => alpha;
 
     /// <summary>How many walk vectors the transform has: 3 for color (one per channel), 1 for the rest.</summary>
     public virtual int Dimensions => 1;

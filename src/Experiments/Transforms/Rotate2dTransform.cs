@@ -1,3 +1,4 @@
+using Steerability.Experiments.Attributes;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,6 +8,7 @@ namespace Steerability.Experiments.Transforms;
 /// Rotate about the image centre by α degrees, counter-clockwise as displayed; bilinear, zero fill; the mask is
 /// the rotated all-ones image.
 /// </summary>
+[BuiltInEdit(60)]
 public sealed class Rotate2dTransform : ImageTransform
 {
     public override string Name => "rotate2d";
@@ -15,6 +17,9 @@ public sealed class Rotate2dTransform : ImageTransform
 
     /// <summary>The largest training |α| in degrees (the paper: 44; the remedies study on MNIST: 20).</summary>
     public int MaxTrainingDegrees { get; init; } = 44;
+
+    /// <summary>The test grid in degrees; null: the paper's −90…90 in steps of 22.5.</summary>
+    public IReadOnlyList<double>? TestGrid { get; init; }
 
     protected override EditResult Edit(Tensor images, Tensor alphas)
     {
@@ -45,6 +50,14 @@ public sealed class Rotate2dTransform : ImageTransform
     }
 
     public override Tensor WalkCoefficients(Tensor alphas, int imageSize) => alphas.to(ScalarType.Float32) / 45.0;
-    public override IReadOnlyList<double> LinearTestGrid(int imageSize) => Linspace(-90, 90, 9);
+    public override IReadOnlyList<double> LinearTestGrid(int imageSize) => TestGrid ?? Linspace(-90, 90, 9);
     public override (double Low, double High) TrainingRange(int imageSize) => (-MaxTrainingDegrees, MaxTrainingDegrees);
+
+    public override string AlphaUnits => "degrees such as [-45, 0, 45]";
+    public override bool InInnerRange(double alpha, int imageSize) => Math.Abs(alpha) <= 22.5;
+
+    /// <summary>The foreground's principal axis from second moments, in degrees.</summary>
+    public override string AttributeName => "orientation";
+    public override double Attribute(ImageAttributes attributes) => attributes.Orientation;
+    public override double ExpectedAttribute(double unmoved, double alpha) => unmoved + alpha;
 }

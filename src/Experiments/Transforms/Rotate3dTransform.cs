@@ -1,3 +1,4 @@
+using Steerability.Experiments.Attributes;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,6 +10,7 @@ namespace Steerability.Experiments.Transforms;
 /// A1 lifts pixels onto the plane z = 0; docs/paper.md writes a 1 in A1's third row, which puts the plane at depth
 /// f + 1 and makes 0° a shrink by f/(f + 1); z = 0 keeps 0° the identity.
 /// </summary>
+[BuiltInEdit(70)]
 public sealed class Rotate3dTransform : ImageTransform
 {
     public override string Name => "rotate3d";
@@ -82,4 +84,14 @@ public sealed class Rotate3dTransform : ImageTransform
     public override Tensor WalkCoefficients(Tensor alphas, int imageSize) => alphas.to(ScalarType.Float32) / 45.0;
     public override IReadOnlyList<double> LinearTestGrid(int imageSize) => Linspace(-720, 720, 9);
     public override (double Low, double High) TrainingRange(int imageSize) => (-44, 44);
+
+    public override string AlphaUnits => "degrees such as [-45, 0, 45]";
+    public override bool InInnerRange(double alpha, int imageSize) => Math.Abs(alpha) <= 22.5;
+
+    /// <summary>√(foreground area): the turn foreshortens the width.</summary>
+    public override string AttributeName => "area_sqrt";
+    public override double Attribute(ImageAttributes attributes) => Math.Sqrt(attributes.Area);
+
+    /// <summary>The width is foreshortened by cos α, so √area by √|cos α|.</summary>
+    public override double ExpectedAttribute(double unmoved, double alpha) => unmoved * Math.Sqrt(Math.Abs(Math.Cos(alpha * Math.PI / 180)));
 }

@@ -1,3 +1,4 @@
+using Steerability.Experiments.Attributes;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,6 +8,8 @@ namespace Steerability.Experiments.Transforms;
 /// Shift x or y: translate by α whole pixels (positive: right / down), zero fill; the mask is the translated
 /// all-ones image. Done by integer indexing, so a pixel moves by exactly α with no interpolation.
 /// </summary>
+[BuiltInEdit(20, false)]
+[BuiltInEdit(30, true)]
 public sealed class ShiftTransform(bool vertical) : ImageTransform
 {
     /// <summary>True for shift y (rows), false for shift x (columns).</summary>
@@ -52,4 +55,20 @@ public sealed class ShiftTransform(bool vertical) : ImageTransform
         new[] { -4, -3, -2, -1, 0, 1, 2, 3, 4 }.Select(k => Math.Round(k * imageSize / 5.0, MidpointRounding.AwayFromZero)).ToArray();
 
     public override (double Low, double High) TrainingRange(int imageSize) => (-(imageSize / 2 - 1), imageSize / 2 - 1);
+
+    public override string AlphaUnits => "pixels such as [-8, 0, 8]";
+
+    /// <summary>The edit moves whole pixels; a fractional α would silently be rounded.</summary>
+    public override string? AlphaProblem(double alpha) =>
+        alpha == Math.Round(alpha) ? null : "is not a whole number of pixels; accepted: whole numbers such as -8 or 8 (0 = no shift)";
+
+    /// <summary>Whole pixels: a fractional midpoint would repeat a neighbour.</summary>
+    public override double Midpoint(double low, double high) => Math.Round((low + high) / 2, MidpointRounding.AwayFromZero);
+
+    public override bool InInnerRange(double alpha, int imageSize) => Math.Abs(alpha) <= imageSize / 4.0;
+
+    /// <summary>The foreground centroid's offset from the centre along the shift, in pixels.</summary>
+    public override string AttributeName => Vertical ? "centre_y" : "centre_x";
+    public override double Attribute(ImageAttributes attributes) => Vertical ? attributes.CentreY : attributes.CentreX;
+    public override double ExpectedAttribute(double unmoved, double alpha) => unmoved + alpha;
 }

@@ -1,3 +1,4 @@
+using Steerability.Experiments.Attributes;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,6 +9,7 @@ namespace Steerability.Experiments.Transforms;
 /// α &gt; 1 zero-pads to side α·S and resizes back to S (zoom out). Bilinear; the padded border is masked out.
 /// Both are one resampling: output coordinate u (normalised, centre 0) reads the input at α·u.
 /// </summary>
+[BuiltInEdit(10)]
 public sealed class ZoomTransform : ImageTransform
 {
     public override string Name => "zoom";
@@ -53,4 +55,23 @@ public sealed class ZoomTransform : ImageTransform
     public override double AlphaOfSteps(int steps, int imageSize) => Math.Pow(NonlinearStep(imageSize), steps);
 
     public override (double Low, double High) TrainingRange(int imageSize) => (0.25, 4);
+
+    public override string AlphaUnits => "zoom factors such as [0.5, 1, 2] (1 = no zoom)";
+
+    public override string? AlphaProblem(double alpha) => alpha > 0 ? null : "is not a zoom factor; accepted: numbers > 0 (1 = no zoom)";
+
+    /// <summary>Zoom factors are multiplicative: halfway between ½ and 2 is 1, not 1.25.</summary>
+    public override double Midpoint(double low, double high) => Math.Round(Math.Sqrt(low * high), 4);
+
+    public override bool InInnerRange(double alpha, int imageSize) => alpha >= 0.5 && alpha <= 2;
+
+    /// <summary>√(foreground area): a length, so it scales linearly with the zoom.</summary>
+    public override string AttributeName => "area_sqrt";
+    public override double Attribute(ImageAttributes attributes) => Math.Sqrt(attributes.Area);
+
+    /// <summary>Zoom by α shrinks lengths by α.</summary>
+    public override double ExpectedAttribute(double unmoved, double alpha) => unmoved / alpha;
+
+    public override string AxisLabel => "log2 α";
+    public override double AxisValue(double alpha) => alpha > 0 ? Math.Log2(alpha) : alpha;
 }

@@ -6,7 +6,7 @@ namespace Steerability.Experiments.Walks;
 /// <summary>A learned way to move latents so the generator's output follows an edit of α.</summary>
 public interface ILatentWalk : IDisposable
 {
-    /// <summary>"linear" or "nonlinear".</summary>
+    /// <summary>The walk type's name, as <see cref="WalkTypes"/> lists it.</summary>
     string Kind { get; }
 
     /// <summary>The trainable parameters (Adam updates only these; G stays frozen).</summary>

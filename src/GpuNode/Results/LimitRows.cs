@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Steerability.Experiments.Studies;
 
 namespace Steerability.GpuNode.Results;
 
@@ -20,6 +21,12 @@ public sealed class AttributeRow
     /// <summary>True when the mean moved at least half the edit's change, in its direction.</summary>
     [JsonPropertyName("follows")] public bool Follows { get; set; }
     [JsonPropertyName("n")] public int N { get; set; }
+
+    public static AttributeRow From(AttributeRecord r) => new()
+    {
+        Model = r.Model, Class = r.Class, Transform = r.Transform, Walk = r.Walk, Regime = r.Regime, Attribute = r.Attribute,
+        Alpha = r.Alpha, Mean = r.Mean, Std = r.Std, Expected = r.Expected, Follows = r.Follows, N = r.N,
+    };
 }
 
 /// <summary>
@@ -44,6 +51,13 @@ public sealed class VariabilityRow
     [JsonPropertyName("highest_followed_alpha")] public double HighestFollowedAlpha { get; set; }
     /// <summary>Std of the attribute of G(z) with no walk, over the same latents: the variability the generator draws.</summary>
     [JsonPropertyName("generator_std")] public double GeneratorStd { get; set; }
+
+    public static VariabilityRow From(VariabilityRecord r) => new()
+    {
+        Model = r.Model, Class = r.Class, Transform = r.Transform, Walk = r.Walk, Attribute = r.Attribute,
+        DataMean = r.DataMean, DataStd = r.DataStd, DataP5 = r.DataP5, DataP95 = r.DataP95, DataN = r.DataN,
+        ModelSpread = r.ModelSpread, LowestFollowedAlpha = r.LowestFollowedAlpha, HighestFollowedAlpha = r.HighestFollowedAlpha, GeneratorStd = r.GeneratorStd,
+    };
 }
 
 /// <summary>
@@ -60,4 +74,9 @@ public sealed class CorrelationRow
     [JsonPropertyName("p")] public double? P { get; set; }
     [JsonPropertyName("rho")] public double? Rho { get; set; }
     [JsonPropertyName("n")] public int N { get; set; }
+
+    public static CorrelationRow From(CorrelationRecord r) => new()
+    {
+        Model = r.Model, Transform = r.Transform, Walk = r.Walk, Regime = r.Regime, R = r.R, P = r.P, Rho = r.Rho, N = r.N,
+    };
 }

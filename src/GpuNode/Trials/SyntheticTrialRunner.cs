@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Parquet.Serialization;
+using Steerability.Experiments.Walks;
 
 namespace Steerability.GpuNode.Trials;
 
@@ -55,7 +56,7 @@ public sealed class SyntheticTrialRunner : ITrialRunner
     {
         // Deterministic pseudo-metrics: a U-shaped error in α, shifted per trial, so queries have something to show.
         var offset = Convert.ToUInt64(trial.Key[..8], 16) % 1000 / 1000.0;
-        var error = 0.05 + 0.1 * Math.Abs(alpha) * (trial.Walk == "nonlinear" ? 0.8 : 1.0) + 0.01 * offset;
+        var error = 0.05 + 0.1 * Math.Abs(alpha) * (WalkTypes.TryGet(trial.Walk)?.TrainsWithGenerator == false ? 0.8 : 1.0) + 0.01 * offset;
         return new SyntheticAlphaRow
         {
             Model = trial.Model,
@@ -75,6 +76,8 @@ public sealed class SyntheticTrialRunner : ITrialRunner
 /// <summary>A row of the alpha_metrics table as the synthetic runner writes it (same columns as the science's).</summary>
 public sealed class SyntheticAlphaRow
 {
+    [JsonPropertyName("schema_version")] public int SchemaVersion { get; set; } = Results.AlphaMetricRow.CurrentSchemaVersion;
+    [JsonPropertyName("l2_scale")] public string L2Scale { get; set; } = Steerability.Experiments.Evaluation.AlphaEvaluator.L2Scale;
     [JsonPropertyName("model")] public string Model { get; set; } = "";
     [JsonPropertyName("class")] public string Class { get; set; } = "";
     [JsonPropertyName("transform")] public string Transform { get; set; } = "";

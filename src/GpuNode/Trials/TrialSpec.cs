@@ -16,7 +16,7 @@ public sealed record TrialSpec
     /// Bumped whenever code that changes a trial's results changes (training loop, metrics, result schema): a new
     /// version gives every trial a new key, so results from older code are never taken for current ones.
     /// </summary>
-    public const string CodeVersion = "steer-trial-2";
+    public const string CodeVersion = "steer-trial-3";
 
     /// <summary>`generator` trains a generator for a model; `walk` trains a walk and measures per-α errors.</summary>
     public required string Kind { get; init; }
@@ -47,6 +47,12 @@ public sealed record TrialSpec
     public int GeneratorSteps { get; init; }
 
     public int GeneratorBatch { get; init; }
+
+    /// <summary>The walk's Adam learning rate; 0: the edit's own default.</summary>
+    public double LearningRate { get; init; }
+
+    /// <summary>Share of real images the augmented and joint regimes edit; 0: <see cref="Steerability.Experiments.Training.EditAugmentation.DefaultShare"/>.</summary>
+    public double AugmentedShare { get; init; }
 
     /// <summary>Held-out latents per class the walk is evaluated on (0 for a generator trial).</summary>
     public int EvalLatents { get; init; }
@@ -81,7 +87,7 @@ public sealed record TrialSpec
     public string CanonicalJson()
     {
         var canonical = new CanonicalForm(Kind, Model, Class, Transform, Walk, Regime, PerClass, Steps, Batch, Seed,
-            GeneratorSteps, GeneratorBatch, Alphas, GeneratorKey, EvalLatents, Weights, Truncation);
+            GeneratorSteps, GeneratorBatch, Alphas, GeneratorKey, EvalLatents, Weights, Truncation, LearningRate, AugmentedShare);
         return JsonSerializer.Serialize(canonical, CanonicalOptions);
     }
 
@@ -114,5 +120,5 @@ public sealed record TrialSpec
     // Field order here is the canonical order; appending a field changes every key, which is intended.
     private sealed record CanonicalForm(string Kind, string Model, string Class, string Transform, string Walk,
         string Regime, bool PerClass, int Steps, int Batch, int Seed, int GeneratorSteps, int GeneratorBatch,
-        double[] Alphas, string GeneratorKey, int EvalLatents, string Weights, double Truncation);
+        double[] Alphas, string GeneratorKey, int EvalLatents, string Weights, double Truncation, double LearningRate, double AugmentedShare);
 }

@@ -2,9 +2,10 @@ using System.Diagnostics;
 using Steerability.Experiments.Data;
 using Steerability.Experiments.Generators;
 using Steerability.Experiments.Runtime;
+using Steerability.Experiments.Studies;
+using Steerability.Experiments.Training;
 using Steerability.Experiments.Transforms;
 using Steerability.Experiments.Walks;
-using Steerability.Experiments.Training;
 using TorchSharp;
 
 namespace Steerability.GpuNode.Trials;
@@ -23,16 +24,14 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
 
     public async Task<TrialOutcome> RunAsync(TrialSpec trial, TrialContext context, CancellationToken ct)
     {
-        if (trial.Regime is not ("plain" or "augmented" or "joint"))
-        {
-            throw new NotSupportedException($"regime '{trial.Regime}' is not known; accepted: plain, augmented, joint");
-        }
+        var regime = TrainingRegimes.TryGet(trial.Regime)
+            ?? throw new NotSupportedException($"regime '{trial.Regime}' is not known; accepted: {string.Join(", ", TrainingRegimes.Names)}");
         try
         {
             return trial.Kind switch
             {
                 "generator" => TrainGenerator(trial, context, ct),
-                "walk" when trial.Regime == "joint" => await RunJointWalkAsync(trial, context, ct),
+                "walk" when regime.TrainsWalkWithGenerator => await RunJointWalkAsync(trial, context, ct),
                 "walk" => await RunWalkAsync(trial, context, ct),
                 _ => throw new ArgumentException($"trial kind '{trial.Kind}' is not known; accepted: generator, walk"),
             };
@@ -51,7 +50,9 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
     {
         var model = BuiltInModels.TryGet(trial.Model)
             ?? throw new ArgumentException($"model '{trial.Model}' is not a built-in model; accepted: {string.Join(", ", BuiltInModels.Names)}");
-        var recipe = model.Training with { Steps = trial.Steps, Batch = trial.Batch, Seed = trial.Seed };
+        var recipe = GeneratorRecipe(trial, model);
+        var regime = TrainingRegimes.Get(trial.Regime);
+        var checkpointRegime = regime.CheckpointName(trial.Transform, AugmentedShare(trial));
         if (CopyTrainedBefore(trial, model, recipe, context))
         {
             return new TrialOutcome(0, "reused");
@@ -63,15 +64,15 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
         var data = BuiltInModels.LoadData(trial.Model, paths.MnistFolder);
         var clock = Stopwatch.StartNew();
         // The augmented regime trains G on data of which a share is edited with the trial's transform.
-        var augmentation = trial.Regime == "augmented"
-            ? new EditAugmentation(RemediesExperiment.TransformFor(trial.Model, trial.Transform), EditAugmentation.DefaultShare, model.Config.ImageSize)
+        var augmentation = regime.EditsRealData
+            ? new EditAugmentation(model.Edit(trial.Transform), AugmentedShare(trial), model.Config.ImageSize)
             : null;
         var network = GanTrainer.Train(data, model.Config, recipe, device,
             new ProgressCallback<TrainingProgress>(p => context.Progress(0.95 * p.Step / p.TotalSteps)), augmentation is null ? null : augmentation.Apply, ct);
         var seconds = clock.Elapsed.TotalSeconds;
-        var key = GeneratorCheckpoint.KeyOf(trial.Model, model.Config, data.Fingerprint, recipe, trial.Regime);
+        var key = GeneratorCheckpoint.KeyOf(trial.Model, model.Config, data.Fingerprint, recipe, checkpointRegime);
         var manifest = new CheckpointManifest(GeneratorCheckpoint.Format, GeneratorCheckpoint.FormatVersion, trial.Model, model.Config,
-            data.ClassNames, data.Fingerprint, recipe, trial.Regime, GeneratorCheckpoint.CodeVersion, key);
+            data.ClassNames, data.Fingerprint, recipe, checkpointRegime, GeneratorCheckpoint.CodeVersion, key);
         GeneratorCheckpoint.Save(context.ArtifactDir, network, manifest);
         using var generator = new DcganGenerator(trial.Model, model.Config, network, data.ClassNames, device);
         GeneratorStore.WriteSamples(generator, Path.Combine(context.ArtifactDir, GeneratorCheckpoint.SamplesFile));
@@ -85,18 +86,39 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
     /// </summary>
     private bool CopyTrainedBefore(TrialSpec trial, BuiltInModel model, GanTrainingOptions recipe, TrialContext context)
     {
-        var (_, folder) = new GeneratorStore(paths).CheckpointFolder(trial.Model, model.Config, recipe, trial.Regime, paths.MnistFolder);
+        var folder = StoreFolder(trial);
         string[] files = [GeneratorCheckpoint.ManifestFile, GeneratorCheckpoint.WeightsFile, GeneratorCheckpoint.SamplesFile];
         if (!files.All(f => File.Exists(Path.Combine(folder, f))))
         {
             return false;
         }
-        foreach (var file in files)
+        // `steer remedies` trains straight into the store: its checkpoint is already where it belongs.
+        var inPlace = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar) == Path.GetFullPath(context.ArtifactDir).TrimEnd(Path.DirectorySeparatorChar);
+        foreach (var file in inPlace ? [] : files)
         {
             File.Copy(Path.Combine(folder, file), Path.Combine(context.ArtifactDir, file), overwrite: true);
         }
         context.Progress(1);
         return true;
+    }
+
+    /// <summary>The GAN recipe of a generator trial: the model's recipe with the trial's budget and seed.</summary>
+    private static GanTrainingOptions GeneratorRecipe(TrialSpec trial, BuiltInModel model) =>
+        model.Training with { Steps = trial.Steps, Batch = trial.Batch, Seed = trial.Seed };
+
+    /// <summary>The share of real images the trial's regime edits.</summary>
+    private static double AugmentedShare(TrialSpec trial) => trial.AugmentedShare > 0 ? trial.AugmentedShare : EditAugmentation.DefaultShare;
+
+    /// <summary>
+    /// Where this machine's generator store keeps the checkpoint of a generator trial (`steer train`, `steer walk`,
+    /// `steer remedies` and sweeps share it): same data, config, recipe, seed, regime and code version, same folder.
+    /// </summary>
+    public string StoreFolder(TrialSpec trial)
+    {
+        var model = BuiltInModels.TryGet(trial.Model)
+            ?? throw new ArgumentException($"model '{trial.Model}' is not a built-in model; accepted: {string.Join(", ", BuiltInModels.Names)}");
+        var regime = TrainingRegimes.Get(trial.Regime).CheckpointName(trial.Transform, AugmentedShare(trial));
+        return new GeneratorStore(paths).CheckpointFolder(trial.Model, model.Config, GeneratorRecipe(trial, model), regime, paths.MnistFolder).Folder;
     }
 
     /// <summary>Trains and evaluates one walk in the generator the trial depends on.</summary>
@@ -107,11 +129,11 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
         var generator = loaded.Generator;
         var spec = new WalkExperimentSpec(trial.Model, trial.Transform, trial.Walk, ClassIndices(trial.Class, loaded.ClassNames),
             trial.PerClass, trial.Steps, trial.Batch, trial.Seed, trial.EvalLatents > 0 ? trial.EvalLatents : DefaultEvalLatents,
-            trial.Regime, Alphas: trial.Alphas.Length > 0 ? trial.Alphas : null);
+            trial.Regime, LearningRate: trial.LearningRate > 0 ? trial.LearningRate : null, Alphas: trial.Alphas.Length > 0 ? trial.Alphas : null);
         var progress = new ProgressCallback<ExperimentProgress>(p => context.Progress(p.Phase == "train"
             ? TrainingShare * p.Done / Math.Max(1, p.Total)
             : TrainingShare + (1 - TrainingShare) * p.Done / Math.Max(1, p.Total)));
-        var transform = TransformCatalog.Create(trial.Transform);
+        var transform = BuiltInModels.Edit(trial.Model, trial.Transform);
         var (walk, losses, trainingTime) = WalkExperiment.Train(generator, spec, transform, progress, ct);
         using (walk)
         {
@@ -163,7 +185,7 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
     /// </summary>
     private async Task<TrialOutcome> RunJointWalkAsync(TrialSpec trial, TrialContext context, CancellationToken ct)
     {
-        if (trial.Walk != "linear")
+        if (!WalkTypes.Get(trial.Walk).TrainsWithGenerator)
         {
             throw new NotSupportedException($"the joint regime trains a linear walk with G (paper §4.4); '{trial.Walk}' is not accepted");
         }
@@ -172,7 +194,7 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
         var device = ComputeDevice.Resolve(context.Device);
         using var scope = torch.NewDisposeScope();
         var data = BuiltInModels.LoadData(trial.Model, paths.MnistFolder);
-        var transform = RemediesExperiment.TransformFor(trial.Model, trial.Transform);
+        var transform = model.Edit(trial.Transform);
         var recipe = model.Training with
         {
             Steps = trial.GeneratorSteps > 0 ? trial.GeneratorSteps : model.Training.Steps,
@@ -181,7 +203,8 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
         };
         var clock = Stopwatch.StartNew();
         var (network, walk) = JointTrainer.Train(data, model.Config, recipe, transform,
-            new EditAugmentation(transform, EditAugmentation.DefaultShare, model.Config.ImageSize), WalkTrainer.DefaultLearningRate(transform), device,
+            new EditAugmentation(transform, AugmentedShare(trial), model.Config.ImageSize),
+            trial.LearningRate > 0 ? trial.LearningRate : transform.DefaultLearningRate, device,
             new ProgressCallback<TrainingProgress>(p => context.Progress(TrainingShare * p.Step / p.TotalSteps)), ct);
         var trainingTime = clock.Elapsed;
         using var generator = new DcganGenerator(trial.Model, model.Config, network, data.ClassNames, device);
@@ -189,7 +212,7 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
         {
             var spec = new WalkExperimentSpec(trial.Model, trial.Transform, trial.Walk, ClassIndices(trial.Class, generator.ClassNames),
                 false, trial.Steps, trial.Batch, trial.Seed, trial.EvalLatents > 0 ? trial.EvalLatents : DefaultEvalLatents,
-                trial.Regime, Alphas: trial.Alphas.Length > 0 ? trial.Alphas : null);
+                trial.Regime, LearningRate: trial.LearningRate > 0 ? trial.LearningRate : null, Alphas: trial.Alphas.Length > 0 ? trial.Alphas : null);
             var progress = new ProgressCallback<ExperimentProgress>(p => context.Progress(TrainingShare + (1 - TrainingShare) * p.Done / Math.Max(1, p.Total)));
             await WalkExperiment.EvaluateAsync(generator, generator.ClassNames, spec, transform, walk, [], trainingTime, context.OutputDir, progress, ct);
             await LimitsExperiment.MeasureAsync(generator, generator.ClassNames, data, spec, transform, walk, context.OutputDir, cancel: ct);

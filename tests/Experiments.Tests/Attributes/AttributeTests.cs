@@ -65,7 +65,7 @@ public sealed class AttributeTests
         var detector = new ForegroundMomentsDetector();
         foreach (var transform in new[] { "zoom", "shiftx", "brightness", "rotate2d" })
         {
-            var values = detector.Measure(data.Images).Select(a => a.For(transform)).ToArray();
+            var values = detector.Measure(data.Images).Select(TransformCatalog.Create(transform).Attribute).ToArray();
             Assert.Equal(0.0, AttributeSpreadSummary.Of(values).Std, 9);
         }
     }

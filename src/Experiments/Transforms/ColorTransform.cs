@@ -1,37 +1,11 @@
+using Steerability.Experiments.Attributes;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Steerability.Experiments.Transforms;
 
-/// <summary>Brightness: add α to all three channels, no clipping; every pixel is defined.</summary>
-public sealed class BrightnessTransform : ImageTransform
-{
-    public override string Name => "brightness";
-    public override double NonlinearStep(int imageSize) => 0.1;
-    public override int NonlinearMaxSteps => 5;
-
-    protected override EditResult Edit(Tensor images, Tensor alphas)
-    {
-        var shift = alphas.view(-1, 1, 1, 1).to(images.dtype);                         // [N,1,1,1]
-        return new EditResult(images + shift, torch.ones_like(images));
-    }
-
-    public override double[,] SampleTrainingAlphas(int count, Random random, int imageSize)
-    {
-        var alphas = new double[count, 1];
-        for (var i = 0; i < count; i++)
-        {
-            alphas[i, 0] = random.NextDouble() - 0.5;                                      // U(-0.5, 0.5)
-        }
-        return alphas;
-    }
-
-    public override Tensor WalkCoefficients(Tensor alphas, int imageSize) => alphas.to(ScalarType.Float32);
-    public override IReadOnlyList<double> LinearTestGrid(int imageSize) => Linspace(-1, 1, 9);
-    public override (double Low, double High) TrainingRange(int imageSize) => (-0.5, 0.5);
-}
-
 /// <summary>Color: add α_c to channel c, no clipping; three walk vectors, one per channel.</summary>
+[BuiltInEdit(50)]
 public sealed class ColorTransform : ImageTransform
 {
     public override string Name => "color";
@@ -61,6 +35,17 @@ public sealed class ColorTransform : ImageTransform
     public override Tensor WalkCoefficients(Tensor alphas, int imageSize) => alphas.to(ScalarType.Float32);
     public override IReadOnlyList<double> LinearTestGrid(int imageSize) => Linspace(-1, 1, 9);
     public override (double Low, double High) TrainingRange(int imageSize) => (-0.5, 0.5);
+
+    public override double DefaultLearningRate => 0.05;
+    public override string AlphaUnits => "additive image units such as [-0.5, 0, 0.5]";
+    public override bool InInnerRange(double alpha, int imageSize) => Math.Abs(alpha) <= 0.25;
+
+    /// <summary>Mean of the red channel (the channel the limits study moves), in [0, 1].</summary>
+    public override string AttributeName => "red";
+    public override double Attribute(ImageAttributes attributes) => attributes.Red;
+
+    /// <summary>α is in units of the [-1, 1] range, the attribute in [0, 1]: half of α.</summary>
+    public override double ExpectedAttribute(double unmoved, double alpha) => unmoved + alpha / 2;
 
     public override Tensor EvaluationAlphas(double alpha, int count)
     {

@@ -1,0 +1,95 @@
+using Steerability.Experiments.Attributes;
+using Steerability.Experiments.Data;
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Transforms;
+using Steerability.Experiments.Walks;
+using TorchSharp;
+
+namespace Steerability.Experiments.Studies;
+
+/// <summary>The measured attribute of G(z'(α)) for one class at one α, what a perfect walk would give, and whether the step follows.</summary>
+public sealed record AttributeRecord(string Model, string Class, string Transform, string Walk, string Regime, string Attribute,
+    double Alpha, double Mean, double Std, double Expected, bool Follows, int N);
+
+/// <summary>
+/// An attribute's spread over one class's training images (null where the data is not here) and the model's limit for it.
+/// </summary>
+public sealed record VariabilityRecord(string Model, string Class, string Transform, string Walk, string Attribute,
+    double? DataMean, double? DataStd, double? DataP5, double? DataP95, int DataN,
+    double ModelSpread, double LowestFollowedAlpha, double HighestFollowedAlpha, double GeneratorStd);
+
+/// <summary>Across classes, dataset variability against model limit; r, p and ρ are null where no correlation is defined.</summary>
+public sealed record CorrelationRecord(string Model, string Transform, string Walk, string Regime, double? R, double? P, double? Rho, int N);
+
+/// <summary>What a limits study produced.</summary>
+public sealed record LimitsStudyResult(IReadOnlyList<AttributeRecord> Attributes, IReadOnlyList<VariabilityRecord> Variability, CorrelationRecord Correlation);
+
+/// <summary>
+/// The transformation-limit study of one edit and walk (paper §4.2) as a plain procedure: per class, the spread of
+/// the edit's attribute in the training data; the attribute of G(z'(α)) along the α grid and its spread (the model
+/// limit); and, across classes, the correlation of variability with limit. Returns rows; writing them is the caller's.
+/// </summary>
+public static class LimitsStudy
+{
+    /// <summary>Per class, the spread of the edit's attribute over the class's training images.</summary>
+    public static IReadOnlyDictionary<int, AttributeSpreadSummary> DatasetVariability(LabelledImages data, ImageTransform transform, IAttributeDetector detector, int maxPerClass = 1000)
+    {
+        var result = new Dictionary<int, AttributeSpreadSummary>();
+        for (var c = 0; c < data.ClassNames.Count; c++)
+        {
+            var indices = data.IndicesOfClass(c).Take(maxPerClass).ToArray();
+            var values = new List<double>();
+            foreach (var chunk in indices.Chunk(256))
+            {
+                using var scope = torch.NewDisposeScope();
+                values.AddRange(detector.Measure(data.Images.index_select(0, torch.tensor(chunk))).Select(transform.Attribute));
+            }
+            result[c] = AttributeSpreadSummary.Of(values);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Trains the spec's walk, then measures it. <paramref name="data"/> is the generator's training data; null for a
+    /// generator whose data is not here (BigGAN-deep, TorchScript): the model limits are still measured, the data
+    /// columns and the correlation are null.
+    /// </summary>
+    public static LimitsStudyResult Run(IImageGenerator generator, IReadOnlyList<string> classNames, LabelledImages? data, WalkExperimentSpec spec,
+        ImageTransform transform, IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var classes = spec.Classes.Count > 0 ? spec.Classes : Enumerable.Range(0, classNames.Count).ToArray();
+        var (walk, _, _) = WalkStudy.Train(generator, spec with { Classes = classes }, transform, progress, cancel);
+        using (walk)
+        {
+            return Measure(generator, classNames, data, spec, transform, walk, progress);
+        }
+    }
+
+    private static double? Defined(double? value) => value is { } v && !double.IsNaN(v) ? v : null;
+
+    /// <summary>The study for a walk already trained (a sweep's walk trial measures the walk it has just evaluated).</summary>
+    public static LimitsStudyResult Measure(IImageGenerator generator, IReadOnlyList<string> classNames, LabelledImages? data, WalkExperimentSpec spec,
+        ImageTransform transform, ILatentWalk walk, IProgress<ExperimentProgress>? progress = null)
+    {
+        var detector = new ForegroundMomentsDetector();
+        var classes = spec.Classes.Count > 0 ? spec.Classes : Enumerable.Range(0, classNames.Count).ToArray();
+        var variability = data is null ? null : DatasetVariability(data, transform, detector);
+        progress?.Report(new ExperimentProgress("measure", 0, 1, null));
+        var grid = WalkTypes.TestGridOf(walk, transform, generator.ImageSize);
+        var (points, limits) = TransformLimit.Measure(generator, transform, walk, detector, classes, classNames, grid, spec.EvaluationLatents, seed: 1_000_003);
+        progress?.Report(new ExperimentProgress("measure", 1, 1, null));
+        var attribute = transform.AttributeName;
+        var attributeRows = points.Select(p => new AttributeRecord(generator.Name, p.ClassName, spec.Transform, spec.Walk, spec.Regime, attribute,
+            p.Alpha, p.Mean, p.Std, p.Expected, p.Follows, p.Count)).ToList();
+        var variabilityRows = classes.Zip(limits).Select(pair => new VariabilityRecord(generator.Name, classNames[pair.First], spec.Transform, spec.Walk, attribute,
+            variability?[pair.First].Mean, variability?[pair.First].Std, variability?[pair.First].P5, variability?[pair.First].P95, variability?[pair.First].Count ?? 0,
+            pair.Second.Spread, pair.Second.LowestFollowed, pair.Second.HighestFollowed, pair.Second.UnmovedSpread)).ToList();
+        var correlation = variability is null
+            ? null
+            : CorrelationResult.Of(variabilityRows.Select(r => r.DataStd!.Value).ToArray(), variabilityRows.Select(r => r.ModelSpread).ToArray());
+        // NaN from Correlation means "not defined" (too few classes, or a side without variance): null in the table.
+        var correlationRow = new CorrelationRecord(generator.Name, spec.Transform, spec.Walk, spec.Regime,
+            Defined(correlation?.PearsonR), Defined(correlation?.PValue), Defined(correlation?.SpearmanRho), correlation?.Count ?? 0);
+        return new LimitsStudyResult(attributeRows, variabilityRows, correlationRow);
+    }
+}
