@@ -80,6 +80,10 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         if (!settings.NewSweep)
         {
             LedgerFile.Check(plan.LedgerPath);
+            if (Directory.Exists(plan.SweepDir))
+            {
+                Compactor.Recover(plan.SweepDir); // a compaction killed midway is finished before results are checked
+            }
         }
         SweepFolder.Create(plan, settings.NewSweep);
         console.WriteLine($"sweep {plan.Spec.Name}: {plan.Trials.Count} trials -> {plan.SweepDir}");
@@ -135,6 +139,10 @@ public sealed class CoordinatorCommand(IAnsiConsole console) : AsyncCommand<Coor
         if (!settings.NewSweep)
         {
             LedgerFile.Check(plan.LedgerPath);
+            if (Directory.Exists(plan.SweepDir))
+            {
+                Compactor.Recover(plan.SweepDir); // a compaction killed midway is finished before results are checked
+            }
         }
         SweepFolder.Create(plan, settings.NewSweep);
         await using var host = SweepHost.StartCoordinator(plan, cluster, coordinator);
