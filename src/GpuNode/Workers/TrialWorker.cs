@@ -47,9 +47,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         _device = device;
         _settings = settings;
         _onRefused = onRefused;
-        // A fresh nonce per start: a node restarted on the same host and port is a new worker, so the coordinator
-        // never hands it the lease its killed predecessor held as if it were the same attempt.
-        WorkerId = $"{node}/{device}/{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+        WorkerId = NewWorkerId(node, device);
         _attempt = new TrialAttempt(runner, WorkerId, node, device);
         Idle();
     }
@@ -57,6 +55,13 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public string WorkerId { get; }
+
+    /// <summary>
+    /// `NODE/DEVICE/NONCE` with a fresh random nonce per start: a node restarted on the same host and port is a new
+    /// worker, so the coordinator never hands it the lease its killed predecessor held as if it were the same attempt.
+    /// </summary>
+    public static string NewWorkerId(string node, string device) =>
+        $"{node}/{device}/{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
 
     /// <param name="onRefused">Called with the reason when the coordinator refuses this worker (then it stops).</param>
     public static Props Props(IActorRef coordinator, ITrialRunner runner, string node, string device, WorkerSettings settings,
