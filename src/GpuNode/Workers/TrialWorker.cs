@@ -83,7 +83,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
 
     private void Refused(WorkRefused refused)
     {
-        _log.Warning("{0}: refused by the coordinator: {1}", WorkerId, refused.Reason);
+        _log.Info("{0}: refused by the coordinator: {1}", WorkerId, refused.Reason);
         _onRefused?.Invoke(refused.Reason);
         Context.Stop(Self);
     }
