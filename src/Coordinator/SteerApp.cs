@@ -12,6 +12,9 @@ public static class SteerApp
     /// <summary>A loss, output or metric came out NaN or infinite: the run stopped without writing its tables.</summary>
     public const int NonFiniteExitCode = 4;
 
+    /// <summary>The sweep folder is in use by another coordinator, or its ledger is damaged: nothing was changed.</summary>
+    public const int SweepFolderExitCode = 5;
+
     public static int Run(string[] args, IAnsiConsole console, TextWriter? errors = null)
     {
         var app = new CommandApp(new Commands.ConsoleTypeRegistrar(console));
@@ -36,6 +39,12 @@ public static class SteerApp
             console.Profile.Out.Writer.Flush();
             (errors ?? Console.Error).WriteLine($"steer: {OneLine(e.Message)}");
             return InputErrorExitCode;
+        }
+        catch (Sweeps.SweepFolderException e)
+        {
+            console.Profile.Out.Writer.Flush();
+            (errors ?? Console.Error).WriteLine($"steer: {OneLine(e.Message)}");
+            return SweepFolderExitCode;
         }
         catch (Steerability.Experiments.Runtime.NonFiniteValueException e)
         {

@@ -76,6 +76,15 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         }
         var plan = SweepFolder.Plan(settings.Spec, settings.Out, settings.NewSweep);
         var (coordinator, worker) = SweepConfig.Settings(SweepConfig.Cluster(settings.Config, ""), settings.MaxRetries, settings.FailFast);
+        using var sweepLock = SweepLock.Acquire(plan.SweepDir, "run");
+        if (!settings.NewSweep)
+        {
+            LedgerFile.Check(plan.LedgerPath);
+            if (Directory.Exists(plan.SweepDir))
+            {
+                Compactor.Recover(plan.SweepDir); // a compaction killed midway is finished before results are checked
+            }
+        }
         SweepFolder.Create(plan, settings.NewSweep);
         console.WriteLine($"sweep {plan.Spec.Name}: {plan.Trials.Count} trials -> {plan.SweepDir}");
         await using var host = SweepHost.StartEmbedded(plan, coordinator, worker, TrialRunners.Create(settings.Runner),
@@ -125,6 +134,16 @@ public sealed class CoordinatorCommand(IAnsiConsole console) : AsyncCommand<Coor
         var plan = SweepFolder.Plan(settings.Spec, settings.Out, settings.NewSweep);
         var cluster = SweepConfig.Cluster(settings.Config, ClusterCommands.Overrides(settings.Hostname, settings.Port));
         var (coordinator, _) = SweepConfig.Settings(cluster, settings.MaxRetries, settings.FailFast);
+        coordinator = coordinator with { Ledger = coordinator.Ledger with { Runner = settings.Runner } };
+        using var sweepLock = SweepLock.Acquire(plan.SweepDir, "coordinator");
+        if (!settings.NewSweep)
+        {
+            LedgerFile.Check(plan.LedgerPath);
+            if (Directory.Exists(plan.SweepDir))
+            {
+                Compactor.Recover(plan.SweepDir); // a compaction killed midway is finished before results are checked
+            }
+        }
         SweepFolder.Create(plan, settings.NewSweep);
         await using var host = SweepHost.StartCoordinator(plan, cluster, coordinator);
         console.WriteLine($"coordinator for sweep {plan.Spec.Name} ({plan.Trials.Count} trials) at {host.Address}; " +
@@ -191,10 +210,15 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
             : throw new InputException($"--runner: '{settings.Runner}' is not a trial runner; accepted: {string.Join(", ", TrialRunners.Names)}");
         var cluster = SweepConfig.Cluster(settings.Config, ClusterCommands.Overrides(settings.Hostname, settings.Port));
         var (_, worker) = SweepConfig.Settings(cluster, null, false);
-        await using var host = SweepHost.StartNode(cluster, seeds, runner, devices, worker);
+        string? refused = null;
+        await using var host = SweepHost.StartNode(cluster, seeds, runner, devices, worker, onRefused: reason => refused = reason);
         console.WriteLine($"node {host.Address} joining {string.Join(", ", seeds)} with {devices.Length} worker(s): {string.Join(", ", devices)}");
         // Workers stop when the sweep is complete; the node also ends if the cluster downs it (coordinator lost).
         await Task.WhenAny(host.WorkersStoppedAsync(), host.System.WhenTerminated).WaitAsync(ct);
+        if (Volatile.Read(ref refused) is { } reason)
+        {
+            throw new InputException($"--runner: the coordinator refused this node: {reason}");
+        }
         console.WriteLine(host.System.WhenTerminated.IsCompleted ? "node: removed from the cluster" : "node: sweep complete");
         return host.System.WhenTerminated.IsCompleted ? 3 : 0;
     }
@@ -331,6 +355,8 @@ public sealed class CompactCommand(IAnsiConsole console) : AsyncCommand<SweepDir
     public override async Task<int> ExecuteAsync(CommandContext context, SweepDirSettings settings, CancellationToken ct)
     {
         var sweepDir = SweepFolder.Resolve(settings.Dir);
+        // Compaction rewrites manifests and removes files: never while a coordinator publishes into the folder.
+        using var sweepLock = SweepLock.Acquire(sweepDir, "compact");
         var report = await Compactor.CompactAsync(sweepDir, ct);
         console.WriteLine($"compacted {report.FilesMerged} files into {report.Partitions} in {sweepDir}");
         return 0;
@@ -374,7 +400,7 @@ public sealed class BenchOrchestrationCommand(IAnsiConsole console) : AsyncComma
         {
             var plan = BenchPlan(root, settings.Trials);
             SweepFolder.Create(plan, false);
-            var coordinatorSettings = new CoordinatorSettings(new LedgerOptions(2, false, TimeSpan.FromSeconds(30)),
+            var coordinatorSettings = new CoordinatorSettings(new LedgerOptions(2, false, TimeSpan.FromSeconds(30), "nowork"),
                 TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
             var workerSettings = new WorkerSettings(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1));
             var journal = settings.Journal == "memory" ? SweepConfig.MemoryJournal() : SweepConfig.SqliteJournal(plan.LedgerPath);

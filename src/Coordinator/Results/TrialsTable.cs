@@ -35,6 +35,7 @@ public static class TrialsTable
             ThroughputUnit = e.ThroughputUnit,
             Error = e.Error,
             Result = e.How,
+            Runner = e.Runner,
         }).ToList();
         var path = PathIn(sweepDir);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -64,4 +65,6 @@ public sealed class TrialRow
     [JsonPropertyName("error")] public string Error { get; set; } = "";
     /// <summary>How the result was taken: `lease`, `late` (from a lease presumed dead) or `found on disk`.</summary>
     [JsonPropertyName("result")] public string Result { get; set; } = "";
+    /// <summary>The runner that made the accepted result (`walk`, `synthetic`, `nowork`); empty while not done.</summary>
+    [JsonPropertyName("runner")] public string Runner { get; set; } = "";
 }

@@ -5,12 +5,16 @@ namespace Steerability.Coordinator.Sweeps;
 /// <summary>A change of the sweep ledger; the coordinator journals these and replays them to recover.</summary>
 public interface ILedgerEvent;
 
-/// <summary>A trial was handed to a worker; <see cref="Attempt"/> names the lease.</summary>
-public sealed record TrialLeased(string Key, int Attempt, string WorkerId, string Node, string Device) : ILedgerEvent;
+/// <summary>A trial was handed to a worker; <see cref="Attempt"/> numbers the lease and <see cref="Token"/> fences it.</summary>
+/// <param name="Token">Random, issued by the ledger: only messages carrying it count for this lease.</param>
+public sealed record TrialLeased(string Key, int Attempt, string WorkerId, string Node, string Device, string Token = "") : ILedgerEvent;
 
 /// <summary>A trial's result was accepted (from its current lease, a late one, or found on disk when resuming).</summary>
+/// <param name="Files">Its result files and, for a generator, its checkpoint files, each with its SHA-256.</param>
+/// <param name="Runner">The runner that made it; a sweep of another runner does not count it as done.</param>
 public sealed record TrialSucceeded(string Key, int Attempt, string WorkerId, string Node, string Device,
-    PublishedFile[] Files, double WallSeconds, double Throughput, string ThroughputUnit, string How) : ILedgerEvent;
+    PublishedFile[] Files, double WallSeconds, double Throughput, string ThroughputUnit, string How,
+    string Token = "", string Runner = "") : ILedgerEvent;
 
 /// <summary>An attempt failed (error, lease expired, worker lost); <see cref="Final"/> when no retry is left.</summary>
 public sealed record TrialAttemptFailed(string Key, int Attempt, string Error, bool Final) : ILedgerEvent;
@@ -18,8 +22,9 @@ public sealed record TrialAttemptFailed(string Key, int Attempt, string Error, b
 /// <summary>A trial cannot run because a trial it needs failed for good.</summary>
 public sealed record TrialBlocked(string Key, string BlockedBy) : ILedgerEvent;
 
-/// <summary>A done trial's result files are missing or altered: it is pending again.</summary>
-public sealed record TrialReset(string Key, string Reason) : ILedgerEvent;
+/// <summary>A done trial's result files are missing or altered (or its generator's are): it is pending again.</summary>
+/// <param name="Files">The files it had, for the coordinator to remove before the trial runs again.</param>
+public sealed record TrialReset(string Key, string Reason, PublishedFile[]? Files = null) : ILedgerEvent;
 
 /// <summary>Fail-fast stopped the sweep: no new leases; running ones may still finish.</summary>
 public sealed record SweepAborted(string Reason) : ILedgerEvent;

@@ -68,6 +68,7 @@ public static class SweepConfig
     /// </summary>
     public static Config Cluster(string? path, string overrides)
     {
+        EnvironmentSettings.Check();
         string text;
         if (path is not null)
         {
@@ -91,12 +92,61 @@ public static class SweepConfig
             .WithFallback(ConfigurationFactory.ParseString(text));
     }
 
-    /// <summary>Reads the `steerability` section into the coordinator's and workers' settings.</summary>
+    /// <summary>
+    /// Reads the `steerability` section into the coordinator's and workers' settings. A value that is not a positive
+    /// duration (or a whole number for max-retries), or a lease timeout under twice the heartbeat interval (one late
+    /// heartbeat would then revoke a healthy trial), is refused in one line naming the setting and where it came from.
+    /// </summary>
     public static (CoordinatorSettings Coordinator, GpuNode.Workers.WorkerSettings Worker) Settings(Config config, int? maxRetries, bool failFast)
     {
         var s = config.GetConfig("steerability");
-        var ledger = new LedgerOptions(maxRetries ?? s.GetInt("max-retries", 2), failFast, s.GetTimeSpan("lease-timeout", TimeSpan.FromSeconds(60)));
-        return (new CoordinatorSettings(ledger, s.GetTimeSpan("tick-interval", TimeSpan.FromSeconds(1)), s.GetTimeSpan("trials-table-interval", TimeSpan.FromSeconds(10))),
-            new GpuNode.Workers.WorkerSettings(s.GetTimeSpan("heartbeat-interval", TimeSpan.FromSeconds(5)), s.GetTimeSpan("retry-interval", TimeSpan.FromSeconds(2))));
+        var lease = Duration(s, "lease-timeout", TimeSpan.FromSeconds(60));
+        var heartbeat = Duration(s, "heartbeat-interval", TimeSpan.FromSeconds(5));
+        if (lease < heartbeat * 2)
+        {
+            throw new InputException($"{Source("lease-timeout")}: '{lease.TotalSeconds:0.###}s' is shorter than twice the heartbeat interval " +
+                $"({heartbeat.TotalSeconds:0.###}s, {Source("heartbeat-interval")}); accepted: at least {(heartbeat * 2).TotalSeconds:0.###}s");
+        }
+        int retries;
+        try
+        {
+            retries = maxRetries ?? s.GetInt("max-retries", 2);
+        }
+        catch (Exception e) when (e is FormatException or ConfigurationException or OverflowException)
+        {
+            throw new InputException($"{Source("max-retries")}: '{s.GetString("max-retries")}' is not accepted; accepted: 0, 1, 2, ...");
+        }
+        if (retries < 0)
+        {
+            throw new InputException($"{Source("max-retries")}: '{retries}' is negative; accepted: 0, 1, 2, ...");
+        }
+        var ledger = new LedgerOptions(retries, failFast, lease);
+        return (new CoordinatorSettings(ledger, Duration(s, "tick-interval", TimeSpan.FromSeconds(1)), Duration(s, "trials-table-interval", TimeSpan.FromSeconds(10))),
+            new GpuNode.Workers.WorkerSettings(heartbeat, Duration(s, "retry-interval", TimeSpan.FromSeconds(2))));
+    }
+
+    private static TimeSpan Duration(Config section, string name, TimeSpan fallback)
+    {
+        TimeSpan value;
+        try
+        {
+            value = section.GetTimeSpan(name, fallback, allowInfinite: false);
+        }
+        catch (Exception e) when (e is FormatException or ConfigurationException or OverflowException or ArgumentException)
+        {
+            throw new InputException($"{Source(name)}: '{section.GetString(name)}' is not a duration; accepted: a positive duration with a unit, e.g. 60s, 500ms");
+        }
+        return value > TimeSpan.Zero
+            ? value
+            : throw new InputException($"{Source(name)}: '{section.GetString(name)}' is not positive; accepted: a positive duration with a unit, e.g. 60s, 500ms");
+    }
+
+    /// <summary>Names a `steerability` setting as the user gave it: its variable when set, else the setting.</summary>
+    private static string Source(string setting)
+    {
+        var variable = EnvironmentOverrides.FirstOrDefault(pair => pair.Value == "steerability." + setting).Key;
+        return variable is not null && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable))
+            ? variable
+            : $"steerability.{setting} (cluster.hocon)";
     }
 }

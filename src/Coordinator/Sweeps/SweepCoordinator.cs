@@ -76,22 +76,73 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     private void OnRecovered()
     {
         _ledger.Recovered(Now);
-        var events = _ledger.Reconcile(
-            key => TablePublisher.ReadManifest(_plan.SweepDir, key),
-            file => File.Exists(Path.Combine(_plan.SweepDir, file.Path))
-                && TablePublisher.Sha256Async(Path.Combine(_plan.SweepDir, file.Path), CancellationToken.None).GetAwaiter().GetResult() == file.Sha256,
-            Now);
+        var events = _ledger.Reconcile(key => TablePublisher.ReadManifest(_plan.SweepDir, key), Intact, Now);
         foreach (var e in events.OfType<TrialReset>())
         {
             _log.Warning("trial {0} reset: {1}", e.Key, e.Reason);
+            RemoveResults(e);
         }
         Timers.StartPeriodicTimer(TickTimer, Tick.Instance, _settings.TickInterval);
         PersistThen(events, AfterChange);
     }
 
+    /// <summary>True when a recorded file is there with its recorded SHA-256 (checkpoint files under the artifact folder).</summary>
+    private bool Intact(PublishedFile file)
+    {
+        if (!SweepLedger.SafeRelativePath(file.Path))
+        {
+            return false;
+        }
+        var path = Path.Combine(file.Table == PublishedFile.ArtifactTable ? _artifacts.Root : _plan.SweepDir, file.Path);
+        return File.Exists(path) && TablePublisher.Sha256Async(path, CancellationToken.None).GetAwaiter().GetResult() == file.Sha256;
+    }
+
+    /// <summary>
+    /// Clears what a reset trial left, so its next attempt publishes afresh (publication never replaces a file): its own
+    /// table files, its manifest, its other files and, for a generator, its checkpoint. Merged (compacted) files hold
+    /// other trials' rows too and are left alone.
+    /// </summary>
+    private void RemoveResults(TrialReset reset)
+    {
+        if (!_ledger.Contains(reset.Key))
+        {
+            return;
+        }
+        var trial = _ledger[reset.Key].Spec;
+        try
+        {
+            foreach (var file in (reset.Files ?? []).Where(f => f.Table != PublishedFile.ArtifactTable && SweepLedger.SafeRelativePath(f.Path)
+                && Path.GetFileName(f.Path) == trial.Key + ".parquet"))
+            {
+                File.Delete(Path.Combine(_plan.SweepDir, file.Path));
+            }
+            File.Delete(SweepLayout.ManifestPath(_plan.SweepDir, reset.Key));
+            var files = SweepLayout.TrialFilesDir(_plan.SweepDir, trial);
+            if (Directory.Exists(files))
+            {
+                Directory.Delete(files, recursive: true);
+            }
+            if (trial.Kind == "generator" && Directory.Exists(_artifacts.PathFor(reset.Key)))
+            {
+                Directory.Delete(_artifacts.PathFor(reset.Key), recursive: true);
+            }
+        }
+        catch (IOException e)
+        {
+            _log.Warning("trial {0}: its old files were not all removed: {1}", reset.Key, e.Message);
+        }
+    }
+
     private void OnWorkRequest(WorkRequest request)
     {
         var worker = Sender;
+        if (_ledger.RefusesRunner(request.Runner) is { } refusal)
+        {
+            _log.Warning("worker {0} refused: {1}", request.WorkerId, refusal);
+            Remember($"worker {request.WorkerId} refused: {refusal}");
+            worker.Tell(new WorkRefused(refusal));
+            return;
+        }
         if (!_workers.TryGetValue(request.WorkerId, out var known) || !known.Equals(worker))
         {
             _workers[request.WorkerId] = worker;
@@ -116,7 +167,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
 
     private void OnHeartbeat(TrialHeartbeat beat)
     {
-        if (!_ledger.Heartbeat(beat.Key, beat.Attempt, beat.Progress, Now))
+        if (!_ledger.Heartbeat(beat.Key, beat.Attempt, beat.Token ?? "", beat.Progress, Now))
         {
             Sender.Tell(new LeaseRevoked(beat.Key, beat.Attempt, "the trial has a result already or was leased again"));
         }
@@ -125,10 +176,15 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     private void OnFinished(TrialFinished finished)
     {
         var worker = Sender;
-        var decision = _ledger.Complete(finished, Now);
+        var decision = _ledger.Complete(finished, Now, Intact);
         if (decision.Outcome == CompletionOutcome.Failed)
         {
             Remember($"{finished.Key} attempt {finished.Attempt} on {finished.WorkerId}: {finished.Error}");
+        }
+        else if (decision.Outcome == CompletionOutcome.Refused)
+        {
+            _log.Warning("result from {0} refused: {1}", finished.WorkerId, decision.Why);
+            Remember($"result from {finished.WorkerId} refused: {decision.Why}");
         }
         PersistThen(decision.Events, () =>
         {
@@ -228,7 +284,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
 
     private TrialLease LeaseFor(LedgerEntry entry) => new(entry.Key, entry.Attempts, entry.Spec.ToJson(), _plan.SweepDir,
         _artifacts.Root, entry.Spec.GeneratorKey.Length > 0 ? _artifacts.PathFor(entry.Spec.GeneratorKey) : null,
-        _settings.Ledger.LeaseTimeout.TotalSeconds);
+        _settings.Ledger.LeaseTimeout.TotalSeconds, entry.Token);
 
     private void Remember(string error)
     {

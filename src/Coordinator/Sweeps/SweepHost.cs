@@ -40,6 +40,8 @@ public sealed class SweepHost : IAsyncDisposable
             .WithFallback(journal ?? SweepConfig.SqliteJournal(plan.LedgerPath))
             .WithFallback(SweepConfig.Local());
         var system = ActorSystem.Create(SweepConfig.SystemName, config);
+        // The sweep takes the results of the runner its workers run, and no other.
+        coordinator = coordinator with { Ledger = coordinator.Ledger with { Runner = runner.Name } };
         var coordinatorRef = system.ActorOf(SweepCoordinator.Props(plan, coordinator), "coordinator");
         var workerRefs = Enumerable.Range(1, workers)
             .Select(i => system.ActorOf(TrialWorker.Props(coordinatorRef, runner, $"local{i}", device, worker), $"worker-{i}"))
@@ -65,8 +67,9 @@ public sealed class SweepHost : IAsyncDisposable
     }
 
     /// <summary>A cluster member with one worker per device, pulling trials from the coordinator singleton.</summary>
+    /// <param name="onRefused">Called with the reason when the coordinator refuses a worker (e.g. another runner).</param>
     public static SweepHost StartNode(Config cluster, IReadOnlyList<Address> seeds, ITrialRunner runner,
-        IReadOnlyList<string> devices, WorkerSettings settings, string? name = null)
+        IReadOnlyList<string> devices, WorkerSettings settings, string? name = null, Action<string>? onRefused = null)
     {
         var system = ActorSystem.Create(SweepConfig.SystemName, SweepConfig.Common()
             .WithFallback(ConfigurationFactory.ParseString($"akka.cluster.roles = [{GpuRole}]"))
@@ -76,7 +79,7 @@ public sealed class SweepHost : IAsyncDisposable
         var proxy = Proxy(system);
         var node = name ?? $"{Environment.MachineName}:{self.SelfAddress.Port}";
         var workers = devices
-            .Select((device, i) => system.ActorOf(TrialWorker.Props(proxy, runner, node, device, settings), $"worker-{i + 1}"))
+            .Select((device, i) => system.ActorOf(TrialWorker.Props(proxy, runner, node, device, settings, onRefused), $"worker-{i + 1}"))
             .ToList();
         return new SweepHost(system, proxy, workers);
     }

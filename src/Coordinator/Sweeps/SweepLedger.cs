@@ -1,4 +1,7 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using Steerability.GpuNode.Protocol;
+using Steerability.GpuNode.Results;
 using Steerability.GpuNode.Trials;
 
 namespace Steerability.Coordinator.Sweeps;
@@ -16,7 +19,8 @@ public enum TrialState
 /// <param name="MaxRetries">Attempts after the first before a trial fails for good.</param>
 /// <param name="FailFast">Stop leasing once a trial has failed for good (after its retries).</param>
 /// <param name="LeaseTimeout">A lease not renewed by a heartbeat for this long is presumed dead and retried.</param>
-public sealed record LedgerOptions(int MaxRetries, bool FailFast, TimeSpan LeaseTimeout)
+/// <param name="Runner">The sweep's runner (`walk`, `synthetic`, `nowork`): results of any other are refused.</param>
+public sealed record LedgerOptions(int MaxRetries, bool FailFast, TimeSpan LeaseTimeout, string Runner = TrialRunners.Default)
 {
     public static readonly LedgerOptions Default = new(2, false, TimeSpan.FromSeconds(60));
 }
@@ -30,6 +34,16 @@ public sealed class LedgerEntry(TrialSpec spec)
     /// <summary>Leases handed out so far; the current or last lease is number <see cref="Attempts"/>.</summary>
     public int Attempts { get; internal set; }
     public int Failures { get; internal set; }
+    /// <summary>Attempts made before the trial was last reset; retries are counted from there.</summary>
+    public int AttemptsBeforeReset { get; internal set; }
+    /// <summary>The token of the current or last lease.</summary>
+    public string Token { get; internal set; } = "";
+    /// <summary>Every token the ledger issued for this trial, by attempt: a late result must carry one of them.</summary>
+    internal Dictionary<int, string> Tokens { get; } = new();
+    /// <summary>The token the ledger issued for an attempt, or null when it issued none.</summary>
+    public string? IssuedToken(int attempt) => Tokens.GetValueOrDefault(attempt);
+    /// <summary>The runner that made the accepted result.</summary>
+    public string Runner { get; internal set; } = "";
     public string WorkerId { get; internal set; } = "";
     public string Node { get; internal set; } = "";
     public string Device { get; internal set; } = "";
@@ -62,12 +76,14 @@ public enum CompletionOutcome
     Duplicate,
     /// <summary>A failure of a lease that is no longer current, or of an unknown trial: ignored.</summary>
     Stale,
+    /// <summary>Not from a lease this ledger issued (unknown token), from another runner, or with bad paths: ignored.</summary>
+    Refused,
     /// <summary>A failure of the current lease: retried or failed for good.</summary>
     Failed,
 }
 
 /// <summary>The outcome of a reported result, with the events that record it.</summary>
-public sealed record CompletionDecision(CompletionOutcome Outcome, IReadOnlyList<ILedgerEvent> Events);
+public sealed record CompletionDecision(CompletionOutcome Outcome, IReadOnlyList<ILedgerEvent> Events, string Why = "");
 
 /// <summary>
 /// The state of every trial of a sweep: leases with deadlines, heartbeats, retries, fail-fast, dependencies, late
@@ -163,7 +179,8 @@ public sealed class SweepLedger
             {
                 continue;
             }
-            var leased = new TrialLeased(entry.Key, entry.Attempts + 1, workerId, node, device);
+            var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            var leased = new TrialLeased(entry.Key, entry.Attempts + 1, workerId, node, device, token);
             var latency = now - entry.ReadySince;
             Apply(leased, now);
             _leaseLatencies.Add(latency);
@@ -175,10 +192,19 @@ public sealed class SweepLedger
             : "every trial is leased or finished");
     }
 
-    /// <summary>Renews a lease; false when it is not the trial's current lease (the worker should stop).</summary>
-    public bool Heartbeat(string key, int attempt, double progress, DateTimeOffset now)
+    /// <summary>
+    /// Why a worker of <paramref name="runner"/> can get no work in this sweep, or null when it can: a sweep takes
+    /// results of its own runner only, so a synthetic node never fills a real sweep's tables.
+    /// </summary>
+    public string? RefusesRunner(string runner) => runner == Options.Runner
+        ? null
+        : $"runner '{runner}' refused: this sweep runs '{Options.Runner}' (start the node with --runner {Options.Runner})";
+
+    /// <summary>Renews a lease; false when it is not the trial's current lease or not its token (the worker should stop).</summary>
+    public bool Heartbeat(string key, int attempt, string token, double progress, DateTimeOffset now)
     {
-        if (!_entries.TryGetValue(key, out var entry) || entry.State != TrialState.Leased || entry.Attempts != attempt)
+        if (!_entries.TryGetValue(key, out var entry) || entry.State != TrialState.Leased || entry.Attempts != attempt
+            || entry.Token.Length == 0 || entry.Token != token)
         {
             return false;
         }
@@ -188,15 +214,27 @@ public sealed class SweepLedger
     }
 
     /// <summary>
-    /// Records a reported result. A success is accepted once, whichever lease it comes from, even one presumed dead
-    /// or a trial already failed for good (the work is done; discarding it helps no one); any later one is a duplicate.
-    /// A failure counts only for the current lease.
+    /// Records a reported result. It counts only with the token of a lease this ledger issued for that trial and
+    /// attempt, from the sweep's runner, with paths where the trial's files belong (and, given <paramref name="intact"/>,
+    /// files that are there with the reported checksums); anything else is refused. A success is accepted once,
+    /// from the current lease or an earlier one presumed dead, and only while the trial is not done (a trial failed for
+    /// good still takes it: the work is done); any later one is a duplicate. A failure counts only for the current lease.
     /// </summary>
-    public CompletionDecision Complete(TrialFinished finished, DateTimeOffset now)
+    public CompletionDecision Complete(TrialFinished finished, DateTimeOffset now, Func<PublishedFile, bool>? intact = null)
     {
         if (!_entries.TryGetValue(finished.Key, out var entry))
         {
-            return new CompletionDecision(CompletionOutcome.Stale, []);
+            return new CompletionDecision(CompletionOutcome.Refused, [], $"trial {finished.Key} is not in this sweep");
+        }
+        if (!entry.Tokens.TryGetValue(finished.Attempt, out var issued) || issued != (finished.Token ?? ""))
+        {
+            return new CompletionDecision(CompletionOutcome.Refused, [],
+                $"{finished.Key} attempt {finished.Attempt}: token '{finished.Token}' was not issued for it");
+        }
+        if (finished.Runner != Options.Runner)
+        {
+            return new CompletionDecision(CompletionOutcome.Refused, [],
+                $"{finished.Key} attempt {finished.Attempt}: made by runner '{finished.Runner}', this sweep runs '{Options.Runner}'");
         }
         var current = entry.State == TrialState.Leased && entry.Attempts == finished.Attempt;
         if (finished.Succeeded)
@@ -206,8 +244,20 @@ public sealed class SweepLedger
                 DuplicateResults++;
                 return new CompletionDecision(CompletionOutcome.Duplicate, []);
             }
+            var badPath = (finished.Files ?? []).Select(f => ResultPathProblem(entry.Spec, f)).FirstOrDefault(p => p is not null);
+            if (badPath is not null)
+            {
+                return new CompletionDecision(CompletionOutcome.Refused, [], $"{finished.Key} attempt {finished.Attempt}: {badPath}");
+            }
+            var broken = intact is null ? null : finished.Files!.FirstOrDefault(f => !intact(f));
+            if (broken is not null)
+            {
+                return new CompletionDecision(CompletionOutcome.Refused, [],
+                    $"{finished.Key} attempt {finished.Attempt}: {broken.Path} is missing or differs from its reported SHA-256");
+            }
             var succeeded = new TrialSucceeded(entry.Key, finished.Attempt, finished.WorkerId, finished.Node, finished.Device,
-                finished.Files, finished.WallSeconds, finished.Throughput, finished.ThroughputUnit, current ? "lease" : "late");
+                finished.Files!, finished.WallSeconds, finished.Throughput, finished.ThroughputUnit, current ? "lease" : "late",
+                finished.Token!, finished.Runner);
             Apply(succeeded, now);
             return new CompletionDecision(CompletionOutcome.Accepted, [succeeded]);
         }
@@ -249,40 +299,108 @@ public sealed class SweepLedger
     }
 
     /// <summary>
-    /// Makes the ledger agree with the files: a done trial whose result files are gone or altered is pending again;
-    /// an unfinished trial whose worker published a complete result (manifest and intact files) is done.
+    /// Makes the ledger agree with the files (a resume calls it after replaying the journal). A done trial is pending
+    /// again when a recorded file is gone or its SHA-256 changed, when its result came from another runner than the
+    /// sweep's, or when a generator checkpoint it was made with is reset: a generator is redone, then the walks that
+    /// use it. An unfinished trial whose worker published a complete result (a manifest carrying a token this ledger
+    /// issued, from the sweep's runner, with intact files) is done.
     /// </summary>
     public IReadOnlyList<ILedgerEvent> Reconcile(Func<string, TrialFinished?> manifest, Func<PublishedFile, bool> intact, DateTimeOffset now)
     {
         var events = new List<ILedgerEvent>();
+        var redo = new HashSet<string>();
         foreach (var entry in _ordered)
         {
             if (entry.State == TrialState.Done)
             {
-                var broken = entry.Files.FirstOrDefault(f => !intact(f));
-                // Compaction moves rows into merged files and rewrites the manifests: those count as intact too.
-                if (broken is not null && !(manifest(entry.Key) is { Succeeded: true } moved && moved.Files.All(intact)))
+                var why = DoneProblem(entry, manifest, intact);
+                if (why is not null)
                 {
-                    var reset = new TrialReset(entry.Key, $"result file {broken.Path} is missing or altered");
+                    redo.Add(entry.Key);
+                    var reset = new TrialReset(entry.Key, why, entry.Files);
                     Apply(reset, now);
                     events.Add(reset);
                 }
-                continue;
             }
-            if (entry.BlockedBy is not null)
-            {
-                continue;
-            }
+        }
+        // A walk made with a generator that is redone is redone too, whatever became of it.
+        foreach (var entry in _ordered.Where(e => redo.Contains(e.Spec.GeneratorKey) && e.State is TrialState.Done or TrialState.Failed))
+        {
+            var reset = new TrialReset(entry.Key, $"its generator {entry.Spec.GeneratorKey} is redone", entry.Files);
+            Apply(reset, now);
+            events.Add(reset);
+        }
+        foreach (var entry in _ordered.Where(e => e.State is not TrialState.Done && e.BlockedBy is null))
+        {
             var found = manifest(entry.Key);
-            if (found is { Succeeded: true } && found.Files.All(intact))
+            if (found is { Succeeded: true } && found.Runner == Options.Runner
+                && entry.Tokens.TryGetValue(found.Attempt, out var issued) && issued == found.Token
+                && (found.Files ?? []).All(f => SafeRelativePath(f.Path) && intact(f))
+                && (entry.Spec.GeneratorKey.Length == 0 || _entries[entry.Spec.GeneratorKey].State == TrialState.Done))
             {
                 var succeeded = new TrialSucceeded(entry.Key, found.Attempt, found.WorkerId, found.Node, found.Device,
-                    found.Files, found.WallSeconds, found.Throughput, found.ThroughputUnit, "found on disk");
+                    found.Files!, found.WallSeconds, found.Throughput, found.ThroughputUnit, "found on disk", found.Token!, found.Runner);
                 Apply(succeeded, now);
                 events.Add(succeeded);
             }
         }
         return events;
+    }
+
+    private string? DoneProblem(LedgerEntry entry, Func<string, TrialFinished?> manifest, Func<PublishedFile, bool> intact)
+    {
+        if (entry.Runner != Options.Runner)
+        {
+            return entry.Runner.Length == 0
+                ? $"its result records no runner (journaled before runners were recorded); this sweep runs '{Options.Runner}'"
+                : $"its result was made by runner '{entry.Runner}'; this sweep runs '{Options.Runner}'";
+        }
+        if (entry.Spec.Kind == "generator" && !entry.Files.Any(f => f.Table == PublishedFile.ArtifactTable))
+        {
+            return "its checkpoint files were not recorded with checksums";
+        }
+        var broken = entry.Files.FirstOrDefault(f => !intact(f));
+        if (broken is null)
+        {
+            return null;
+        }
+        // Compaction moves rows into merged files and rewrites the manifests: those count as intact too.
+        if (broken.Table != PublishedFile.ArtifactTable && manifest(entry.Key) is { Succeeded: true } moved
+            && moved.Files.All(intact) && entry.Files.Where(f => f.Table == PublishedFile.ArtifactTable).All(intact))
+        {
+            return null;
+        }
+        return broken.Table == PublishedFile.ArtifactTable
+            ? $"checkpoint file {broken.Path} is missing or altered"
+            : $"result file {broken.Path} is missing or altered";
+    }
+
+    private static readonly Regex TableName = new("^[a-z][a-z0-9_]*$", RegexOptions.CultureInvariant);
+
+    /// <summary>True for a relative path inside its base folder: not rooted, no `..`, no empty or `.` segment.</summary>
+    public static bool SafeRelativePath(string? path) =>
+        !string.IsNullOrEmpty(path) && !Path.IsPathRooted(path) && !path.Contains('\\') && !path.Contains('\0')
+        && path.Split('/').All(segment => segment.Length > 0 && segment != "." && segment != "..");
+
+    /// <summary>Why a reported file is not where the trial's files belong, or null when it is.</summary>
+    public static string? ResultPathProblem(TrialSpec trial, PublishedFile file)
+    {
+        if (!SafeRelativePath(file.Path))
+        {
+            return $"path '{file.Path}' is not a relative path inside the sweep folder";
+        }
+        if (file.Table == PublishedFile.ArtifactTable)
+        {
+            return trial.Kind == "generator" && file.Path.StartsWith(trial.Key + "/", StringComparison.Ordinal)
+                ? null
+                : $"checkpoint path '{file.Path}' is not in this trial's checkpoint folder {trial.Key}/";
+        }
+        if (!TableName.IsMatch(file.Table ?? ""))
+        {
+            return $"table '{file.Table}' is not a table name";
+        }
+        var expected = SweepLayout.TableFilePath(file.Table!, trial).Replace('\\', '/');
+        return file.Path == expected ? null : $"path '{file.Path}' is not this trial's file of table {file.Table} ({expected})";
     }
 
     /// <summary>Changes the state by one event; the only place state changes, used live and when replaying.</summary>
@@ -301,6 +419,8 @@ public sealed class SweepLedger
                 entry.LeasedAt = now;
                 entry.Deadline = now + Options.LeaseTimeout;
                 entry.Progress = 0;
+                entry.Token = leased.Token ?? "";
+                entry.Tokens[leased.Attempt] = entry.Token;
                 _leaseByWorker[leased.WorkerId] = entry.Key;
                 break;
             case TrialSucceeded succeeded when _entries.TryGetValue(succeeded.Key, out var entry):
@@ -316,6 +436,7 @@ public sealed class SweepLedger
                 entry.Throughput = succeeded.Throughput;
                 entry.ThroughputUnit = succeeded.ThroughputUnit;
                 entry.How = succeeded.How;
+                entry.Runner = succeeded.Runner ?? "";
                 entry.Error = "";
                 entry.Progress = 1;
                 foreach (var dependent in _dependents.GetValueOrDefault(entry.Key) ?? [])
@@ -344,10 +465,22 @@ public sealed class SweepLedger
                 entry.Error = $"needs trial {blocked.BlockedBy}, which failed";
                 break;
             case TrialReset reset when _entries.TryGetValue(reset.Key, out var entry):
+                ReleaseLease(entry);
                 entry.State = TrialState.Pending;
                 entry.Files = [];
+                entry.Runner = "";
+                entry.BlockedBy = null;
+                entry.AttemptsBeforeReset = entry.Attempts;
                 entry.Error = reset.Reason;
                 MarkReadyIfPossible(entry, now);
+                // Walks waiting for a generator that is to be redone wait again.
+                foreach (var dependent in _dependents.GetValueOrDefault(entry.Key) ?? [])
+                {
+                    if (dependent.State == TrialState.Pending)
+                    {
+                        RemoveFromReady(dependent);
+                    }
+                }
                 break;
             case SweepAborted aborted:
                 IsAborted = true;
@@ -358,7 +491,7 @@ public sealed class SweepLedger
 
     private List<ILedgerEvent> FailAttempt(LedgerEntry entry, string error, DateTimeOffset now)
     {
-        var final = entry.Attempts > Options.MaxRetries;
+        var final = entry.Attempts - entry.AttemptsBeforeReset > Options.MaxRetries;
         var events = new List<ILedgerEvent> { new TrialAttemptFailed(entry.Key, entry.Attempts, error, final) };
         if (final)
         {

@@ -53,6 +53,7 @@ public sealed class SweepMessageSerializer(ExtendedActorSystem system) : Manifes
         [typeof(LeaseRevoked)] = "revoked.v1",
         [typeof(TrialFinished)] = "finished.v1",
         [typeof(TrialFinishedAck)] = "finished-ack.v1",
+        [typeof(WorkRefused)] = "work-refused.v1",
     };
 
     protected override IReadOnlyDictionary<Type, string> Manifests => Table;

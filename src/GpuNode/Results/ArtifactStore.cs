@@ -37,10 +37,16 @@ public sealed class ArtifactStore(string root)
                 .Append(Path.GetRelativePath(staging, file)).Append('\n');
         }
         File.WriteAllText(Path.Combine(staging, ChecksumsFile), sums.ToString());
+        foreach (var file in Directory.EnumerateFiles(staging, "*", SearchOption.AllDirectories))
+        {
+            Durable.FlushFile(file);
+        }
+        Durable.FlushFolder(staging);
         var target = PathFor(key);
         try
         {
             Directory.Move(staging, target);
+            Durable.FlushFolder(Root);
         }
         catch (IOException) when (Contains(key))
         {
@@ -48,5 +54,25 @@ public sealed class ArtifactStore(string root)
             Directory.Delete(staging, recursive: true);
         }
         return target;
+    }
+
+    /// <summary>
+    /// The files of a published checkpoint with their SHA-256 (from its `CHECKSUMS`), and `CHECKSUMS` itself, as
+    /// paths relative to <see cref="Root"/>: what the ledger records, so a resume can tell a changed or missing one.
+    /// </summary>
+    public Protocol.PublishedFile[] Files(string key)
+    {
+        var checksums = Path.Combine(PathFor(key), ChecksumsFile);
+        var files = File.ReadAllLines(checksums)
+            .Where(line => line.Length > 0)
+            .Select(line => line.Split("  ", 2))
+            .Select(parts => new Protocol.PublishedFile(Protocol.PublishedFile.ArtifactTable, $"{key}/{parts[1]}", 0, parts[0]))
+            .ToList();
+        using (var stream = File.OpenRead(checksums))
+        {
+            files.Add(new Protocol.PublishedFile(Protocol.PublishedFile.ArtifactTable, $"{key}/{ChecksumsFile}", 0,
+                Convert.ToHexStringLower(SHA256.HashData(stream))));
+        }
+        return [.. files];
     }
 }

@@ -24,8 +24,9 @@ public static class ParquetFile
             await using (var stream = File.Create(temporary))
             {
                 await ParquetSerializer.SerializeAsync(rows, stream, Options, cancellationToken: cancel);
+                stream.Flush(flushToDisk: true);
             }
-            File.Move(temporary, path, overwrite: true);
+            Durable.Move(temporary, path, overwrite: true);
         }
         finally
         {

@@ -4,8 +4,9 @@ namespace Steerability.GpuNode.Results;
 
 /// <summary>
 /// Keeps a finished attempt's files other than tables (the walk strip a report shows, the walk's weights) under
-/// `files/…/KEY/`: moved into a temporary folder beside the target and renamed into place, so a reader sees the
-/// previous attempt's files or this one's, never a mix.
+/// `files/…/KEY/`: moved into a temporary folder beside the target and renamed into place, so a reader sees one
+/// attempt's files whole, never a mix. When another attempt's files are there already, they stay (same key, same
+/// configuration) and this attempt's are dropped: two attempts never write the same final folder.
 /// </summary>
 public static class TrialFilesPublisher
 {
@@ -24,13 +25,20 @@ public static class TrialFilesPublisher
         Directory.CreateDirectory(staging);
         foreach (var file in files)
         {
-            File.Move(file, Path.Combine(staging, Path.GetFileName(file)));
+            var moved = Path.Combine(staging, Path.GetFileName(file));
+            File.Move(file, moved);
+            Durable.FlushFile(moved);
         }
-        if (Directory.Exists(target))
+        Durable.FlushFolder(staging);
+        try
         {
-            Directory.Delete(target, recursive: true);
+            Directory.Move(staging, target);
+            Durable.FlushFolder(parent);
         }
-        Directory.Move(staging, target);
+        catch (IOException) when (Directory.Exists(target))
+        {
+            Directory.Delete(staging, recursive: true);
+        }
         return target;
     }
 }

@@ -8,6 +8,9 @@ namespace Steerability.GpuNode.Trials;
 /// </remarks>
 public interface ITrialRunner
 {
+    /// <summary>The runner's name in <see cref="TrialRunners.Names"/>; every row and result records it.</summary>
+    string Name { get; }
+
     Task<TrialOutcome> RunAsync(TrialSpec trial, TrialContext context, CancellationToken ct);
 }
 

@@ -3,6 +3,8 @@ namespace Steerability.GpuNode.Trials;
 /// <summary>A runner that does nothing and writes nothing: measures the orchestration itself (benchmark, tests).</summary>
 public sealed class NoWorkTrialRunner : ITrialRunner
 {
+    public string Name => "nowork";
+
     public Task<TrialOutcome> RunAsync(TrialSpec trial, TrialContext context, CancellationToken ct) =>
         Task.FromResult(new TrialOutcome());
 }

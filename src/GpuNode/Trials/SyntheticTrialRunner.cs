@@ -11,6 +11,8 @@ namespace Steerability.GpuNode.Trials;
 /// </summary>
 public sealed class SyntheticTrialRunner : ITrialRunner
 {
+    public string Name => "synthetic";
+
     /// <summary>How long each trial takes; progress is reported in ten steps over it.</summary>
     public TimeSpan Duration { get; init; } = TimeSpan.Zero;
 

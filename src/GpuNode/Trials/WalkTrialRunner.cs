@@ -16,6 +16,8 @@ namespace Steerability.GpuNode.Trials;
 /// </summary>
 public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
 {
+    public string Name => "walk";
+
     /// <summary>Evaluation latents per class for trials written before the spec carried them.</summary>
     public const int DefaultEvalLatents = 256;
 

@@ -1,8 +1,7 @@
-using System.Diagnostics;
+using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Event;
 using Steerability.GpuNode.Protocol;
-using Steerability.GpuNode.Results;
 using Steerability.GpuNode.Trials;
 
 namespace Steerability.GpuNode.Workers;
@@ -16,8 +15,9 @@ public sealed record WorkerSettings(TimeSpan HeartbeatInterval, TimeSpan RetryIn
 }
 
 /// <summary>
-/// Owns one device: asks the coordinator for a trial, runs it, heartbeats meanwhile, publishes the result files itself
-/// and reports them (paths, rows, checksums) until acknowledged, then asks again. Stops when the sweep is complete.
+/// Owns one device: asks the coordinator for a trial, runs it (<see cref="TrialAttempt"/> does the work and publishes
+/// the files), heartbeats meanwhile with the lease's token, and reports the result (paths, rows, checksums) until
+/// acknowledged, then asks again. Stops when the sweep is complete, or when the coordinator refuses it.
 /// </summary>
 public sealed class TrialWorker : ReceiveActor, IWithTimers
 {
@@ -29,6 +29,8 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     private readonly string _node;
     private readonly string _device;
     private readonly WorkerSettings _settings;
+    private readonly Action<string>? _onRefused;
+    private readonly TrialAttempt _attempt;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     private TrialLease? _lease;
@@ -36,22 +38,35 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     private double _progress;
     private TrialFinished? _finished;
 
-    public TrialWorker(IActorRef coordinator, ITrialRunner runner, string node, string device, WorkerSettings settings)
+    public TrialWorker(IActorRef coordinator, ITrialRunner runner, string node, string device, WorkerSettings settings,
+        Action<string>? onRefused = null)
     {
         _coordinator = coordinator;
         _runner = runner;
         _node = node;
         _device = device;
         _settings = settings;
+        _onRefused = onRefused;
+        WorkerId = NewWorkerId(node, device);
+        _attempt = new TrialAttempt(runner, WorkerId, node, device);
         Idle();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public string WorkerId => $"{_node}/{_device}";
+    public string WorkerId { get; }
 
-    public static Props Props(IActorRef coordinator, ITrialRunner runner, string node, string device, WorkerSettings settings) =>
-        Akka.Actor.Props.Create(() => new TrialWorker(coordinator, runner, node, device, settings));
+    /// <summary>
+    /// `NODE/DEVICE/NONCE` with a fresh random nonce per start: a node restarted on the same host and port is a new
+    /// worker, so the coordinator never hands it the lease its killed predecessor held as if it were the same attempt.
+    /// </summary>
+    public static string NewWorkerId(string node, string device) =>
+        $"{node}/{device}/{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+
+    /// <param name="onRefused">Called with the reason when the coordinator refuses this worker (then it stops).</param>
+    public static Props Props(IActorRef coordinator, ITrialRunner runner, string node, string device, WorkerSettings settings,
+        Action<string>? onRefused = null) =>
+        Akka.Actor.Props.Create(() => new TrialWorker(coordinator, runner, node, device, settings, onRefused));
 
     protected override void PreStart() => AskForWork();
 
@@ -59,16 +74,26 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
 
     private void AskForWork()
     {
-        _coordinator.Tell(new WorkRequest(WorkerId, _node, _device));
+        _coordinator.Tell(Request);
         // The request or its answer may be lost while the coordinator singleton moves: ask again until answered.
         Timers.StartPeriodicTimer(RetryTimer, Retry.Instance, _settings.RetryInterval);
     }
 
+    private WorkRequest Request => new(WorkerId, _node, _device, _runner.Name);
+
+    private void Refused(WorkRefused refused)
+    {
+        _log.Info("{0}: refused by the coordinator: {1}", WorkerId, refused.Reason);
+        _onRefused?.Invoke(refused.Reason);
+        Context.Stop(Self);
+    }
+
     private void Idle()
     {
+        Receive<WorkRefused>(Refused);
         Receive<TrialLease>(StartTrial);
         Receive<NoWorkYet>(_ => { });
-        Receive<Retry>(_ => _coordinator.Tell(new WorkRequest(WorkerId, _node, _device)));
+        Receive<Retry>(_ => _coordinator.Tell(Request));
         Receive<SweepComplete>(_ => Context.Stop(Self));
         Receive<TrialFinishedAck>(_ => { });
         Receive<LeaseRevoked>(_ => { });
@@ -76,7 +101,8 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
 
     private void Working()
     {
-        Receive<Beat>(_ => _coordinator.Tell(new TrialHeartbeat(_lease!.Key, _lease.Attempt, WorkerId, Volatile.Read(ref _progress))));
+        Receive<Beat>(_ => _coordinator.Tell(new TrialHeartbeat(_lease!.Key, _lease.Attempt, WorkerId, Volatile.Read(ref _progress), _lease.Token)));
+        Receive<WorkRefused>(_ => { });
         Receive<LeaseRevoked>(revoked =>
         {
             if (revoked.Key == _lease!.Key && revoked.Attempt == _lease.Attempt)
@@ -110,6 +136,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         Receive<NoWorkYet>(_ => { });
         Receive<LeaseRevoked>(_ => { });
         Receive<Beat>(_ => { });
+        Receive<WorkRefused>(_ => { });
     }
 
     private void StartTrial(TrialLease lease)
@@ -122,50 +149,8 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer(HeartbeatTimer, Beat.Instance, _settings.HeartbeatInterval);
         var self = Self;
         var ct = _cancel.Token;
-        RunAsync(lease, ct).PipeTo(self, success: finished => new RunEnded(finished));
-    }
-
-    private async Task<TrialFinished> RunAsync(TrialLease lease, CancellationToken ct)
-    {
-        var watch = Stopwatch.StartNew();
-        var attemptDir = Path.Combine(SweepLayout.TrialWorkDir(lease.SweepDir, lease.Key),
-            $"attempt-{lease.Attempt}-{Sanitize(WorkerId)}");
-        string? staging = null;
-        var store = new ArtifactStore(lease.ArtifactDir);
-        try
-        {
-            var trial = TrialSpec.FromJson(lease.TrialJson);
-            if (Directory.Exists(attemptDir))
-            {
-                Directory.Delete(attemptDir, recursive: true);
-            }
-            Directory.CreateDirectory(attemptDir);
-            staging = trial.Kind == "generator" ? store.NewStaging(lease.Key) : attemptDir;
-            var context = new TrialContext(attemptDir, staging, lease.GeneratorDir, _device,
-                fraction => Volatile.Write(ref _progress, fraction));
-            var outcome = await Task.Run(() => _runner.RunAsync(trial, context, ct), ct);
-            var files = await TablePublisher.PublishAsync(lease.SweepDir, trial, attemptDir, ct);
-            TrialFilesPublisher.Publish(lease.SweepDir, trial, attemptDir);
-            if (trial.Kind == "generator")
-            {
-                store.Publish(lease.Key, staging);
-            }
-            var finished = new TrialFinished(lease.Key, lease.Attempt, WorkerId, _node, _device, true, "", files,
-                watch.Elapsed.TotalSeconds, outcome.Throughput, outcome.ThroughputUnit);
-            TablePublisher.WriteManifest(lease.SweepDir, finished);
-            Directory.Delete(attemptDir, recursive: true);
-            return finished;
-        }
-        catch (Exception e)
-        {
-            if (staging is not null && staging != attemptDir && Directory.Exists(staging))
-            {
-                Directory.Delete(staging, recursive: true);
-            }
-            var error = e is OperationCanceledException ? "cancelled" : $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}";
-            return new TrialFinished(lease.Key, lease.Attempt, WorkerId, _node, _device, false, error, [],
-                watch.Elapsed.TotalSeconds, 0, "");
-        }
+        _attempt.RunAsync(lease, fraction => Volatile.Write(ref _progress, fraction), ct)
+            .PipeTo(self, success: finished => new RunEnded(finished));
     }
 
     private void Report(TrialFinished finished)
@@ -179,8 +164,6 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         _coordinator.Tell(finished);
         Timers.StartPeriodicTimer(RetryTimer, Retry.Instance, _settings.RetryInterval);
     }
-
-    private static string Sanitize(string text) => string.Concat(text.Select(c => char.IsLetterOrDigit(c) ? c : '-'));
 
     private sealed class Retry
     {

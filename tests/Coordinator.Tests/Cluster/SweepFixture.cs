@@ -37,7 +37,7 @@ internal sealed class SweepFixture : IDisposable
     public string OutDir { get; }
 
     public static readonly CoordinatorSettings Coordinator = new(
-        new LedgerOptions(3, false, TimeSpan.FromSeconds(1.5)), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1));
+        new LedgerOptions(3, false, TimeSpan.FromSeconds(1.5), "synthetic"), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1));
 
     public static readonly WorkerSettings Worker = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(300));
 
@@ -78,6 +78,8 @@ internal sealed class SweepFixture : IDisposable
 internal sealed class CountingRunner(ITrialRunner inner) : ITrialRunner
 {
     public ConcurrentDictionary<string, int> Completed { get; } = new();
+
+    public string Name => inner.Name;
 
     public async Task<TrialOutcome> RunAsync(TrialSpec trial, TrialContext context, CancellationToken ct)
     {

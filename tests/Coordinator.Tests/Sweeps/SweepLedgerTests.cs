@@ -1,5 +1,6 @@
 using Steerability.Coordinator.Sweeps;
 using Steerability.GpuNode.Protocol;
+using Steerability.GpuNode.Results;
 using Steerability.GpuNode.Trials;
 using Xunit;
 
@@ -21,11 +22,14 @@ public sealed class SweepLedgerTests
     private static SweepLedger Ledger(IEnumerable<TrialSpec> trials, int retries = 1, bool failFast = false) =>
         new(trials, new LedgerOptions(retries, failFast, Timeout), T0);
 
-    private static TrialFinished Success(LedgerEntry entry, string worker = "n1/cpu") =>
-        new(entry.Key, entry.Attempts, worker, "n1", "cpu", true, "", [new PublishedFile("alpha_metrics", $"{entry.Key}.parquet", 2, "ab")], 1, 0, "");
+    /// <summary>A success of the entry's given (default: current) attempt, with that lease's token and a well-placed file.</summary>
+    private static TrialFinished Success(LedgerEntry entry, string worker = "n1/cpu", int? attempt = null) =>
+        new(entry.Key, attempt ?? entry.Attempts, worker, "n1", "cpu", true, "",
+            [new PublishedFile("alpha_metrics", SweepLayout.TableFilePath("alpha_metrics", entry.Spec), 2, "ab")], 1, 0, "",
+            entry.IssuedToken(attempt ?? entry.Attempts) ?? "", "walk");
 
-    private static TrialFinished Failure(string key, int attempt, string worker = "n1/cpu") =>
-        new(key, attempt, worker, "n1", "cpu", false, "boom", [], 1, 0, "");
+    private static TrialFinished Failure(LedgerEntry entry, int attempt, string worker = "n1/cpu") =>
+        new(entry.Key, attempt, worker, "n1", "cpu", false, "boom", [], 1, 0, "", entry.IssuedToken(attempt) ?? "", "walk");
 
     [Fact]
     public void A_lease_goes_to_one_worker_and_a_repeated_request_gets_the_same_lease()
@@ -48,7 +52,7 @@ public sealed class SweepLedgerTests
         var ledger = Ledger([Walk("zoom")]);
         var lease = ledger.TryLease("a/cpu", "a", "cpu", T0).Entry!;
 
-        Assert.True(ledger.Heartbeat(lease.Key, 1, 0.5, T0 + TimeSpan.FromSeconds(8)));
+        Assert.True(ledger.Heartbeat(lease.Key, 1, lease.Token, 0.5, T0 + TimeSpan.FromSeconds(8)));
         Assert.Empty(ledger.ExpireLeases(T0 + TimeSpan.FromSeconds(15)));
         var expired = ledger.ExpireLeases(T0 + TimeSpan.FromSeconds(19));
 
@@ -65,10 +69,10 @@ public sealed class SweepLedgerTests
         var ledger = Ledger([Walk("zoom")], retries: 1);
 
         var entry = ledger.TryLease("a/cpu", "a", "cpu", T0).Entry!;
-        Assert.Equal(CompletionOutcome.Failed, ledger.Complete(Failure(entry.Key, 1), T0).Outcome);
+        Assert.Equal(CompletionOutcome.Failed, ledger.Complete(Failure(entry, 1), T0).Outcome);
         Assert.Equal(TrialState.Pending, entry.State);
         ledger.TryLease("a/cpu", "a", "cpu", T0);
-        ledger.Complete(Failure(entry.Key, 2), T0);
+        ledger.Complete(Failure(entry, 2), T0);
 
         Assert.Equal(TrialState.Failed, entry.State);
         Assert.Equal(2, entry.Attempts);
@@ -85,7 +89,7 @@ public sealed class SweepLedgerTests
             var running = ledger.TryLease("a/cpu", "a", "cpu", T0).Entry!;
             var doomed = ledger.TryLease("b/cpu", "b", "cpu", T0).Entry!;
 
-            ledger.Complete(Failure(doomed.Key, 1, "b/cpu"), T0);
+            ledger.Complete(Failure(doomed, 1, "b/cpu"), T0);
             var next = ledger.TryLease("b/cpu", "b", "cpu", T0);
 
             Assert.Equal(!failFast, next.Granted);
@@ -109,8 +113,8 @@ public sealed class SweepLedgerTests
         ledger.TryLease("fast/cpu", "fast", "cpu", T0 + TimeSpan.FromSeconds(12));
         Assert.Equal(2, entry.Attempts);
 
-        var late = ledger.Complete(Success(entry, "slow/cpu") with { Attempt = 1 }, T0 + TimeSpan.FromSeconds(13));
-        var second = ledger.Complete(Success(entry, "fast/cpu") with { Attempt = 2 }, T0 + TimeSpan.FromSeconds(14));
+        var late = ledger.Complete(Success(entry, "slow/cpu", attempt: 1), T0 + TimeSpan.FromSeconds(13));
+        var second = ledger.Complete(Success(entry, "fast/cpu", attempt: 2), T0 + TimeSpan.FromSeconds(14));
 
         Assert.Equal(CompletionOutcome.Accepted, late.Outcome);
         Assert.Equal("late", Assert.IsType<TrialSucceeded>(Assert.Single(late.Events)).How);
@@ -119,7 +123,7 @@ public sealed class SweepLedgerTests
         Assert.Equal(1, ledger.DuplicateResults);
         Assert.Equal(1, ledger.Count(TrialState.Done));
         // The worker still running the second lease is told to stop.
-        Assert.False(ledger.Heartbeat(entry.Key, 2, 0.5, T0 + TimeSpan.FromSeconds(15)));
+        Assert.False(ledger.Heartbeat(entry.Key, 2, entry.IssuedToken(2)!, 0.5, T0 + TimeSpan.FromSeconds(15)));
     }
 
     [Fact]
@@ -130,7 +134,7 @@ public sealed class SweepLedgerTests
         ledger.ExpireLeases(T0 + TimeSpan.FromSeconds(11));
         ledger.TryLease("b/cpu", "b", "cpu", T0 + TimeSpan.FromSeconds(11));
 
-        var outcome = ledger.Complete(Failure(entry.Key, 1, "a/cpu"), T0 + TimeSpan.FromSeconds(12));
+        var outcome = ledger.Complete(Failure(entry, 1, "a/cpu"), T0 + TimeSpan.FromSeconds(12));
 
         Assert.Equal(CompletionOutcome.Stale, outcome.Outcome);
         Assert.Equal(TrialState.Leased, entry.State);
@@ -149,7 +153,7 @@ public sealed class SweepLedgerTests
         Assert.False(none.Granted);
         Assert.Contains("wait for their generators", none.WhyNone);
 
-        var events = ledger.Complete(Failure(generator.Key, 1, "a/cpu"), T0).Events;
+        var events = ledger.Complete(Failure(first, 1, "a/cpu"), T0).Events;
 
         Assert.Contains(events, e => e is TrialBlocked);
         Assert.True(ledger.IsFinished);
@@ -203,7 +207,7 @@ public sealed class SweepLedgerTests
         var w = live.TryLease("a/cpu", "a", "cpu", T0);
         journal.AddRange(w.Events);
         journal.AddRange(live.TryLease("b/cpu", "b", "cpu", T0).Events);
-        journal.AddRange(live.Complete(Failure(w.Entry!.Key, 1, "a/cpu"), T0).Events);
+        journal.AddRange(live.Complete(Failure(w.Entry!, 1, "a/cpu"), T0).Events);
 
         var replayed = Ledger(trials);
         foreach (var e in journal)
@@ -223,11 +227,12 @@ public sealed class SweepLedgerTests
         var ledger = Ledger([Walk("zoom"), Walk("shiftx")]);
         var done = ledger.TryLease("a/cpu", "a", "cpu", T0).Entry!;
         ledger.Complete(Success(done, "a/cpu"), T0);
-        var other = ledger.Entries.Single(e => e.Key != done.Key);
+        // The other trial's worker published its result, but the coordinator stopped before recording it.
+        var other = ledger.TryLease("b/cpu", "b", "cpu", T0).Entry!;
 
         var events = ledger.Reconcile(
-            key => key == other.Key ? Success(other) with { Attempt = 1 } : null,
-            file => !file.Path.StartsWith(done.Key, StringComparison.Ordinal),
+            key => key == other.Key ? Success(other, attempt: 1) : null,
+            file => !file.Path.EndsWith(done.Key + ".parquet", StringComparison.Ordinal),
             T0);
 
         Assert.Equal(2, events.Count);

@@ -30,6 +30,10 @@ internal static class SafetensorsReader
         var dataStart = 8 + (long)headerLength;
 
         using var header = JsonDocument.Parse(headerBytes);
+        if (header.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            throw new ModelFileException(path, $"damaged safetensors file (the header is a JSON {header.RootElement.ValueKind}, not an object)");
+        }
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var entry in header.RootElement.EnumerateObject())
         {
@@ -37,10 +41,29 @@ internal static class SafetensorsReader
             {
                 continue;
             }
-            var type = ParseType(path, entry.Name, entry.Value.GetProperty("dtype").GetString());
-            var shape = entry.Value.GetProperty("shape").EnumerateArray().Select(dimension => dimension.GetInt64()).ToArray();
-            var offsets = entry.Value.GetProperty("data_offsets").EnumerateArray().Select(offset => offset.GetInt64()).ToArray();
-            var byteCount = shape.Aggregate(1L, (product, dimension) => product * dimension) * StateDictFile.ElementSize(type);
+            if (entry.Value.ValueKind != JsonValueKind.Object)
+            {
+                throw new ModelFileException(path, $"damaged safetensors file (key '{entry.Name}' is not an object with dtype, shape and data_offsets)");
+            }
+            var dtype = entry.Value.TryGetProperty("dtype", out var dtypeValue) && dtypeValue.ValueKind == JsonValueKind.String
+                ? dtypeValue.GetString()
+                : throw new ModelFileException(path, $"damaged safetensors file (key '{entry.Name}' has no dtype string)");
+            var type = ParseType(path, entry.Name, dtype);
+            var shape = Integers(path, entry, "shape");
+            var offsets = Integers(path, entry, "data_offsets");
+            if (shape.Any(dimension => dimension < 0))
+            {
+                throw new ModelFileException(path, $"damaged safetensors file (key '{entry.Name}' has a negative size in shape [{string.Join(", ", shape)}])");
+            }
+            long byteCount;
+            try
+            {
+                byteCount = checked(shape.Aggregate(1L, (product, dimension) => product * dimension) * StateDictFile.ElementSize(type));
+            }
+            catch (OverflowException)
+            {
+                throw new ModelFileException(path, $"damaged safetensors file (key '{entry.Name}': shape [{string.Join(", ", shape)}] is implausibly large)");
+            }
             if (offsets.Length != 2 || offsets[1] - offsets[0] != byteCount || offsets[0] < 0)
             {
                 throw new ModelFileException(path, $"damaged safetensors file (key '{entry.Name}': data offsets [{string.Join(", ", offsets)}] do not fit shape [{string.Join(", ", shape)}])");
@@ -55,6 +78,17 @@ internal static class SafetensorsReader
             tensors.Add(entry.Name, StateDictFile.TensorFromBytes(bytes, type, shape));
         }
         return tensors;
+    }
+
+    /// <summary>A list of whole numbers of a header entry, or a one-line error naming the entry and field.</summary>
+    private static long[] Integers(string path, JsonProperty entry, string field)
+    {
+        if (!entry.Value.TryGetProperty(field, out var value) || value.ValueKind != JsonValueKind.Array
+            || value.EnumerateArray().Any(item => item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out _)))
+        {
+            throw new ModelFileException(path, $"damaged safetensors file (key '{entry.Name}' has no list of whole numbers '{field}')");
+        }
+        return value.EnumerateArray().Select(item => item.GetInt64()).ToArray();
     }
 
     private static ScalarType ParseType(string path, string key, string? dtype) => dtype switch

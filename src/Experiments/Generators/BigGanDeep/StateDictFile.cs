@@ -81,7 +81,8 @@ public static class StateDictFile
         {
             throw new ModelFileException(path, $"truncated {FormatName(format)} file (ends early: {error.Message})", error);
         }
-        catch (Exception error) when (error is IOException or InvalidDataException or FormatException or System.Text.Json.JsonException or ArgumentException)
+        catch (Exception error) when (error is IOException or InvalidDataException or FormatException or System.Text.Json.JsonException or ArgumentException
+            or KeyNotFoundException or InvalidOperationException or InvalidCastException or OverflowException or IndexOutOfRangeException)
         {
             var hint = format == StateDictFormat.TorchLegacy ? LegacyConversionHint : "";
             throw new ModelFileException(path, $"damaged {FormatName(format)} file ({error.Message}){hint}", error);
