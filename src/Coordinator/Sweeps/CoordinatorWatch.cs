@@ -84,8 +84,9 @@ internal sealed class CoordinatorWatch(LivenessSettings settings)
     }
 
     /// <summary>
-    /// True while trials are ready, nothing runs, and no connected worker's device fits any of them; then
-    /// <paramref name="why"/> says so, and <paramref name="giveUp"/> turns true once that has lasted `unplaceable-timeout`.
+    /// True once trials have been ready, with nothing running and no connected worker's device fitting any of them,
+    /// for half of `unplaceable-timeout` (nodes may still be starting; at most 30 s); then <paramref name="why"/> says
+    /// so, and <paramref name="giveUp"/> turns true once that has lasted the whole timeout.
     /// </summary>
     public bool Unplaceable(SweepLedger ledger, out string why, out bool giveUp)
     {
@@ -111,11 +112,16 @@ internal sealed class CoordinatorWatch(LivenessSettings settings)
             return false;
         }
         _unplaceableSince ??= Clock;
+        var waited = Clock - _unplaceableSince.Value;
+        if (waited < TimeSpan.FromTicks(Math.Min(settings.UnplaceableTimeout.Ticks / 2, TimeSpan.FromSeconds(30).Ticks)))
+        {
+            return false;
+        }
         var needs = string.Join(", ", ready.Select(e => e.Spec.Device).Distinct().Order());
         var have = _devices.Count == 0 ? "none connected" : string.Join(", ", _devices.Values.Distinct().Order());
         why = $"{ready.Count} ready trial(s) need device {needs} and no connected worker can run them (workers: {have}); " +
             $"the sweep fails if none joins within {settings.UnplaceableTimeout.TotalSeconds:0.#} s (unplaceable-timeout)";
-        giveUp = Clock - _unplaceableSince.Value >= settings.UnplaceableTimeout;
+        giveUp = waited >= settings.UnplaceableTimeout;
         return true;
     }
 

@@ -48,6 +48,10 @@ public sealed class SweepHost : IAsyncDisposable
         var config = SweepConfig.Common()
             .WithFallback(journal ?? SweepConfig.SqliteJournal(plan.LedgerPath))
             .WithFallback(SweepConfig.Local());
+        if (config.GetString("akka.persistence.journal.plugin", "") == "akka.persistence.journal.sql")
+        {
+            LedgerFile.Prepare(plan.LedgerPath);
+        }
         var system = ActorSystem.Create(SweepConfig.SystemName, config);
         // Its workers live and die with this process: leases left in the journal by a dead run are failed attempts.
         coordinator = coordinator with { LeasesDieWithProcess = true };
@@ -62,6 +66,7 @@ public sealed class SweepHost : IAsyncDisposable
     /// <summary>A cluster member hosting the coordinator singleton; joins <paramref name="seeds"/>, or itself if none.</summary>
     public static SweepHost StartCoordinator(SweepPlan plan, Config cluster, CoordinatorSettings settings, IReadOnlyList<Address>? seeds = null)
     {
+        LedgerFile.Prepare(plan.LedgerPath);
         var system = ClusterTls.CreateSystem(SweepConfig.Common()
             .WithFallback(SweepConfig.SqliteJournal(plan.LedgerPath))
             .WithFallback(ConfigurationFactory.ParseString($"akka.cluster.roles = [{CoordinatorRole}]"))
