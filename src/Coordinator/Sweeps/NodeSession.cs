@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster;
 
 namespace Steerability.Coordinator.Sweeps;
 
@@ -29,8 +28,6 @@ public static class NodeSession
             var host = start();
             try
             {
-                var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                Cluster.Get(host.System).RegisterOnMemberUp(() => joined.TrySetResult());
                 if (!rejoining)
                 {
                     say($"node {host.Address} joining with {host.Workers.Count} worker(s)");
@@ -38,13 +35,14 @@ public static class NodeSession
                 await Task.WhenAny(host.WorkersStoppedAsync(), host.System.WhenTerminated).WaitAsync(ct);
                 // Workers also stop when the member shuts down: only a stop with the member still running is the
                 // coordinator's "sweep complete".
-                var removed = host.System.WhenTerminated.IsCompleted || CoordinatedShutdown.Get(host.System).ShutdownReason is not null;
+                var reason = CoordinatedShutdown.Get(host.System).ShutdownReason;
+                var removed = host.System.WhenTerminated.IsCompleted || reason is not null;
                 if (!removed)
                 {
                     say("node: sweep complete");
                     return CompleteExitCode;
                 }
-                if (!joined.Task.IsCompleted)
+                if (reason is CoordinatedShutdown.ClusterJoinUnsuccessfulReason)
                 {
                     say($"node: no coordinator answered within {joinTimeout.TotalSeconds:0.#} s (join-timeout); " +
                         (rejoining ? "gave up rejoining" : "check --seed"));

@@ -63,12 +63,15 @@ public sealed class NodeLifecycleTests
             // The node notices (failure detector, then the split-brain resolver downs its side) before the restart.
             while (!console.Output.ReplaceLineEndings(" ").Contains("lost the coordinator"))
             {
-                Assert.False(node.IsCompleted, $"the node ended instead of rejoining: {console.Output} {errors} exit {node.Result}");
+                Assert.False(node.IsCompleted, $"the node ended instead of rejoining: {console.Output} {errors}");
                 await Task.Delay(100, ct);
             }
             coordinator = await RestartAsync(() => SweepHost.StartCoordinator(plan, coordinatorConfig, SweepFixture.Coordinator), ct);
 
-            var final = await coordinator.WaitForCompletionAsync(null, TimeSpan.FromMilliseconds(100), ct);
+            SweepStatus? last = null;
+            var final = await coordinator.WaitForCompletionAsync(status => last = status, TimeSpan.FromMilliseconds(100),
+                new CancellationTokenSource(Bound).Token).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result
+                    : throw new Xunit.Sdk.XunitException($"the sweep did not complete: {(last is null ? "no status" : Steerability.Coordinator.Commands.SweepProgress.Line(last, TimeSpan.Zero))}; {string.Join("; ", last?.RecentErrors ?? [])}; node: {console.Output}"));
             var code = await node.WaitAsync(Bound);
 
             Assert.True(final.Succeeded, string.Join("; ", final.RecentErrors));
