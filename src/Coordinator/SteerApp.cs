@@ -15,7 +15,10 @@ public static class SteerApp
     /// <summary>The sweep folder is in use by another coordinator, or its ledger is damaged: nothing was changed.</summary>
     public const int SweepFolderExitCode = 5;
 
-    public static int Run(string[] args, IAnsiConsole console, TextWriter? errors = null)
+    /// <summary>The command was stopped by SIGINT or SIGTERM (128 + 2, as shells report an interrupted program).</summary>
+    public const int StoppedExitCode = 130;
+
+    public static int Run(string[] args, IAnsiConsole console, TextWriter? errors = null, CancellationToken stop = default)
     {
         var app = new CommandApp(new Commands.ConsoleTypeRegistrar(console));
         app.Configure(config =>
@@ -30,7 +33,19 @@ public static class SteerApp
         });
         try
         {
-            return app.Run(args);
+            return app.Run(args, stop);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            console.Profile.Out.Writer.Flush();
+            (errors ?? Console.Error).WriteLine("steer: stopped by a signal (SIGINT or SIGTERM); what was recorded is kept, run it again to resume");
+            return StoppedExitCode;
+        }
+        catch (Sweeps.CoordinatorFailedException e)
+        {
+            console.Profile.Out.Writer.Flush();
+            (errors ?? Console.Error).WriteLine($"steer: {OneLine(e.Message)}");
+            return Sweeps.CoordinatorFailedException.ExitCode;
         }
         catch (Exception e) when (e is InputException or DeviceUnavailableException or EnvironmentSettingException or CommandParseException or CommandRuntimeException
             or Steerability.Experiments.Data.DataUnavailableException or Steerability.Experiments.Generators.CheckpointException

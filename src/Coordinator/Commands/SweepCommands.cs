@@ -75,7 +75,16 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
             throw new InputException($"--workers: '{settings.Workers}' is too few; accepted: 1 or more");
         }
         var plan = SweepFolder.Plan(settings.Spec, settings.Out, settings.NewSweep);
-        var (coordinator, worker) = SweepConfig.Settings(SweepConfig.Cluster(settings.Config, ""), settings.MaxRetries, settings.FailFast);
+        var config = SweepConfig.Cluster(settings.Config, "");
+        var (coordinator, worker) = SweepConfig.Settings(config, settings.MaxRetries, settings.FailFast);
+        coordinator = coordinator with { Liveness = LivenessSettings.From(config) };
+        // Local workers are all there is: a trial none of them can run would wait forever.
+        var unfit = plan.Trials.Where(t => !CoordinatorWatch.Fits(t.Device, settings.Device)).Select(t => t.Device).Distinct().ToList();
+        if (unfit.Count > 0)
+        {
+            throw new InputException($"--device: '{settings.Device}' cannot run this spec's trials, which need device {string.Join(", ", unfit)}; " +
+                "accepted: a device the spec allows (or start nodes with `steer coordinator` and `steer node`)");
+        }
         using var sweepLock = SweepLock.Acquire(plan.SweepDir, "run");
         if (!settings.NewSweep)
         {
@@ -125,16 +134,21 @@ public sealed class CoordinatorCommand(IAnsiConsole console) : AsyncCommand<Coor
         public int? Port { get; init; }
 
         [CommandOption("--hostname <HOST>")]
-        [Description("Address to bind (default: 127.0.0.1)")]
+        [Description("Address to bind (default: 127.0.0.1); beyond loopback TLS is required unless --insecure")]
         public string? Hostname { get; init; }
+
+        [CommandOption("--insecure")]
+        [Description("Allow binding a non-loopback address without TLS (a network you trust)")]
+        public bool Insecure { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken ct)
     {
         var plan = SweepFolder.Plan(settings.Spec, settings.Out, settings.NewSweep);
         var cluster = SweepConfig.Cluster(settings.Config, ClusterCommands.Overrides(settings.Hostname, settings.Port));
+        ClusterTls.CheckExposure(cluster, settings.Insecure);
         var (coordinator, _) = SweepConfig.Settings(cluster, settings.MaxRetries, settings.FailFast);
-        coordinator = coordinator with { Ledger = coordinator.Ledger with { Runner = settings.Runner } };
+        coordinator = coordinator with { Ledger = coordinator.Ledger with { Runner = settings.Runner }, Liveness = LivenessSettings.From(cluster) };
         using var sweepLock = SweepLock.Acquire(plan.SweepDir, "coordinator");
         if (!settings.NewSweep)
         {
@@ -156,6 +170,7 @@ public sealed class CoordinatorCommand(IAnsiConsole console) : AsyncCommand<Coor
         {
             await Task.Delay(200, ct);
         }
+        // Nodes still up after that are told nothing more; they leave when they lose this coordinator (join-timeout).
         return await RunCommand.Finish(console, status, plan.SweepDir, ct);
     }
 }
@@ -180,6 +195,10 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
         [CommandOption("--port <PORT>")]
         [Description("Port to listen on (default: a free one)")]
         public int? Port { get; init; }
+
+        [CommandOption("--insecure")]
+        [Description("Allow binding a non-loopback address without TLS (a network you trust)")]
+        public bool Insecure { get; init; }
 
         [CommandOption("--runner <NAME>")]
         [Description("Trial runner: walk (default), synthetic or nowork")]
@@ -209,18 +228,20 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
             ? TrialRunners.Create(settings.Runner)
             : throw new InputException($"--runner: '{settings.Runner}' is not a trial runner; accepted: {string.Join(", ", TrialRunners.Names)}");
         var cluster = SweepConfig.Cluster(settings.Config, ClusterCommands.Overrides(settings.Hostname, settings.Port));
+        ClusterTls.CheckExposure(cluster, settings.Insecure);
         var (_, worker) = SweepConfig.Settings(cluster, null, false);
+        var liveness = LivenessSettings.From(cluster);
         string? refused = null;
-        await using var host = SweepHost.StartNode(cluster, seeds, runner, devices, worker, onRefused: reason => refused = reason);
-        console.WriteLine($"node {host.Address} joining {string.Join(", ", seeds)} with {devices.Length} worker(s): {string.Join(", ", devices)}");
-        // Workers stop when the sweep is complete; the node also ends if the cluster downs it (coordinator lost).
-        await Task.WhenAny(host.WorkersStoppedAsync(), host.System.WhenTerminated).WaitAsync(ct);
+        console.WriteLine($"node: coordinator {string.Join(", ", seeds)}; devices: {string.Join(", ", devices)}");
+        // Joins, runs trials until the sweep is complete, rejoins a coordinator that restarted; exit 3 if none answers.
+        var code = await NodeSession.RunAsync(() => SweepHost.StartNode(cluster, seeds, runner, devices, worker,
+                onRefused: reason => Volatile.Write(ref refused, reason), joinTimeout: liveness.JoinTimeout),
+            liveness.JoinTimeout, line => console.WriteLine(line), ct);
         if (Volatile.Read(ref refused) is { } reason)
         {
             throw new InputException($"--runner: the coordinator refused this node: {reason}");
         }
-        console.WriteLine(host.System.WhenTerminated.IsCompleted ? "node: removed from the cluster" : "node: sweep complete");
-        return host.System.WhenTerminated.IsCompleted ? 3 : 0;
+        return code;
     }
 }
 
@@ -406,6 +427,7 @@ public sealed class BenchOrchestrationCommand(IAnsiConsole console) : AsyncComma
             var journal = settings.Journal == "memory" ? SweepConfig.MemoryJournal() : SweepConfig.SqliteJournal(plan.LedgerPath);
             var clock = Stopwatch.StartNew();
             SweepStatus status;
+            LeaseTimings timings;
             if (!settings.Cluster)
             {
                 await using var host = SweepHost.StartEmbedded(plan, coordinatorSettings, workerSettings, new NoWorkTrialRunner(),
@@ -413,6 +435,7 @@ public sealed class BenchOrchestrationCommand(IAnsiConsole console) : AsyncComma
                 status = await host.WaitForCompletionAsync(null, TimeSpan.FromMilliseconds(20), ct);
                 clock.Stop();
                 status = await host.StatusAsync(withLatencies: true);
+                timings = await host.LeaseTimingsAsync();
             }
             else
             {
@@ -424,14 +447,18 @@ public sealed class BenchOrchestrationCommand(IAnsiConsole console) : AsyncComma
                 status = await coordinator.WaitForCompletionAsync(null, TimeSpan.FromMilliseconds(20), ct);
                 clock.Stop();
                 status = await coordinator.StatusAsync(withLatencies: true);
+                timings = await coordinator.LeaseTimingsAsync();
                 await Task.WhenAll(nodes.Select(n => n.System.Terminate()).Append(coordinator.System.Terminate()));
             }
-            var latencies = status.LeaseLatencies.Select(l => l.TotalMilliseconds).Order().ToList();
+            var queued = status.LeaseLatencies.Select(l => l.TotalMilliseconds).Order().ToList();
+            var granted = timings.RequestToLease.Select(l => l.TotalMilliseconds).Order().ToList();
             console.WriteLine($"orchestration: {status.Done}/{settings.Trials} trials on {settings.Nodes} node(s) " +
                 $"({(settings.Cluster ? "cluster over 127.0.0.1" : "one process")}, {settings.Journal} journal) in {clock.Elapsed.TotalSeconds:F2} s");
             console.WriteLine($"throughput: {status.Done / clock.Elapsed.TotalSeconds:F1} trials/s");
-            console.WriteLine($"ready -> lease: p50 {Percentile(latencies, 0.50):F1} ms, p99 {Percentile(latencies, 0.99):F1} ms " +
-                "(every trial is ready at the start, so this includes waiting for a free worker)");
+            console.WriteLine($"request -> lease: p50 {Percentile(granted, 0.50):F2} ms, p99 {Percentile(granted, 0.99):F2} ms " +
+                $"over {granted.Count} leases (a worker's request arriving at the coordinator to its lease sent, journaled)");
+            console.WriteLine($"queued (ready -> lease): p50 {Percentile(queued, 0.50):F1} ms, p99 {Percentile(queued, 0.99):F1} ms " +
+                "(every trial is ready at the start, so this is mostly waiting for a free worker)");
             return status.Succeeded ? 0 : 1;
         }
         finally

@@ -60,6 +60,12 @@ public static class SweepConfig
         ["STEER_LEASE_TIMEOUT"] = "steerability.lease-timeout",
         ["STEER_HEARTBEAT_INTERVAL"] = "steerability.heartbeat-interval",
         ["STEER_MAX_RETRIES"] = "steerability.max-retries",
+        ["STEER_JOIN_TIMEOUT"] = "steerability.join-timeout",
+        ["STEER_COORDINATOR_TIMEOUT"] = "steerability.coordinator-timeout",
+        ["STEER_UNPLACEABLE_TIMEOUT"] = "steerability.unplaceable-timeout",
+        ["STEER_STALL_TIMEOUT"] = "steerability.stall-timeout",
+        ["STEER_LEDGER_RESTARTS"] = "steerability.ledger-restarts",
+        ["STEER_TLS_CA"] = "steerability.tls.ca-certificate",
     };
 
     /// <summary>

@@ -13,6 +13,15 @@ namespace Steerability.Coordinator.Sweeps;
 public sealed record CoordinatorSettings(LedgerOptions Ledger, TimeSpan TickInterval, TimeSpan TrialsTableInterval)
 {
     public static readonly CoordinatorSettings Default = new(LedgerOptions.Default, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+
+    /// <summary>The limits on waits: stalled trials, trials no worker can run, journal failures.</summary>
+    public LivenessSettings Liveness { get; init; } = LivenessSettings.Default;
+
+    /// <summary>
+    /// True when every worker lives in the coordinator's process (`steer run`): a lease found in the journal at start
+    /// belonged to a process that died, so it counts as a failed attempt at once.
+    /// </summary>
+    public bool LeasesDieWithProcess { get; init; }
 }
 
 /// <summary>Asks the coordinator for a <see cref="SweepStatus"/> (local: progress display, tests, benchmark).</summary>
@@ -43,6 +52,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, (IActorRef Worker, WorkRequest Request)> _waiting = new();
     private readonly List<string> _recentErrors = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly CoordinatorWatch _watch;
     private bool _announced;
     private bool _tableDirty = true;
     private DateTimeOffset _tableWritten = DateTimeOffset.MinValue;
@@ -53,6 +63,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         _settings = settings;
         _ledger = new SweepLedger(plan.Trials, settings.Ledger, Now);
         _artifacts = new ArtifactStore(plan.ArtifactDir);
+        _watch = new CoordinatorWatch(settings.Liveness);
 
         Recover<ILedgerEvent>(e => _ledger.Apply(e, Now));
         Recover<RecoveryCompleted>(_ => OnRecovered());
@@ -62,6 +73,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         Command<Terminated>(OnTerminated);
         Command<Tick>(_ => OnTick());
         Command<GetSweepStatus>(request => Sender.Tell(Status(request.WithLatencies)));
+        Command<GetLeaseTimings>(_ => Sender.Tell(_watch.Timings()));
     }
 
     public override string PersistenceId => "sweep-" + _plan.SweepId;
@@ -73,9 +85,39 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
 
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
 
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        Context.System.EventStream.Publish(new CoordinatorFault($"the ledger could not be read: {reason.Message}"));
+        base.OnRecoveryFailure(reason, message);
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        Context.System.EventStream.Publish(new CoordinatorFault($"the ledger could not be written: {cause.Message}"));
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        Context.System.EventStream.Publish(new CoordinatorFault($"the ledger refused an event: {cause.Message}"));
+        base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+
     private void OnRecovered()
     {
         _ledger.Recovered(Now);
+        if (_settings.LeasesDieWithProcess)
+        {
+            // The workers of these leases ran in the process that wrote the journal, which is gone: each lease is a
+            // failed attempt (so a trial that kills its process reaches --max-retries instead of running forever).
+            var orphans = _ledger.Entries.Where(e => e.State == TrialState.Leased).Select(e => e.WorkerId).Distinct().ToList();
+            var lost = orphans.SelectMany(worker => _ledger.WorkerLost(worker, "its process ended while running it", Now)).ToList();
+            foreach (var e in lost.OfType<TrialAttemptFailed>())
+            {
+                Remember($"{e.Key} attempt {e.Attempt}: {e.Error}");
+            }
+            PersistThen(lost, () => { });
+        }
         var events = _ledger.Reconcile(key => TablePublisher.ReadManifest(_plan.SweepDir, key), Intact, Now);
         foreach (var e in events.OfType<TrialReset>())
         {
@@ -143,11 +185,13 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
             worker.Tell(new WorkRefused(refusal));
             return;
         }
+        var asked = _watch.Clock;
         if (!_workers.TryGetValue(request.WorkerId, out var known) || !known.Equals(worker))
         {
             _workers[request.WorkerId] = worker;
             Context.Watch(worker);
         }
+        _watch.WorkerSeen(request.WorkerId, request.Device);
         if (_ledger.IsFinished)
         {
             worker.Tell(new SweepComplete(_ledger.Succeeded, Summary()));
@@ -162,12 +206,21 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         }
         _waiting.Remove(request.WorkerId);
         var lease = LeaseFor(decision.Entry!);
-        PersistThen(decision.Events, () => worker.Tell(lease));
+        _watch.Leased(lease.Key, lease.Attempt);
+        PersistThen(decision.Events, () =>
+        {
+            worker.Tell(lease);
+            _watch.LeaseSent(asked);
+        });
     }
 
     private void OnHeartbeat(TrialHeartbeat beat)
     {
-        if (!_ledger.Heartbeat(beat.Key, beat.Attempt, beat.Token ?? "", beat.Progress, Now))
+        if (_ledger.Heartbeat(beat.Key, beat.Attempt, beat.Token ?? "", beat.Progress, Now))
+        {
+            _watch.Progressed(beat.Key, beat.Attempt, beat.Progress);
+        }
+        else
         {
             Sender.Tell(new LeaseRevoked(beat.Key, beat.Attempt, "the trial has a result already or was leased again"));
         }
@@ -199,6 +252,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         {
             _workers.Remove(workerId);
             _waiting.Remove(workerId);
+            _watch.WorkerGone(workerId);
             var events = _ledger.WorkerLost(workerId, terminated.AddressTerminated ? "its node is gone" : "it stopped", Now);
             foreach (var e in events.OfType<TrialAttemptFailed>())
             {
@@ -210,7 +264,31 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
 
     private void OnTick()
     {
-        var events = _ledger.ExpireLeases(Now);
+        var events = _ledger.ExpireLeases(Now).ToList();
+        foreach (var stalled in _watch.Stalled(_ledger.Entries))
+        {
+            events.AddRange(_ledger.WorkerLost(stalled.WorkerId,
+                $"no progress for {_settings.Liveness.StallTimeout.TotalSeconds:0.#} s (stall-timeout)", Now));
+            if (_workers.TryGetValue(stalled.WorkerId, out var holder))
+            {
+                holder.Tell(new LeaseRevoked(stalled.Key, stalled.Attempts, "no progress within stall-timeout"));
+            }
+        }
+        if (!_ledger.IsFinished && !_ledger.IsAborted && _watch.Unplaceable(_ledger, out var why, out var giveUp))
+        {
+            if (giveUp)
+            {
+                var aborted = new SweepAborted(why);
+                _ledger.Apply(aborted, Now);
+                events.Add(aborted);
+                _log.Warning("sweep {0} stopped: {1}", _plan.Spec.Name, why);
+            }
+            else if (!_recentErrors.Contains(why))
+            {
+                _log.Warning("sweep {0}: {1}", _plan.Spec.Name, why);
+                Remember(why);
+            }
+        }
         foreach (var e in events.OfType<TrialAttemptFailed>())
         {
             Remember($"{e.Key} attempt {e.Attempt}: {e.Error}");
@@ -232,7 +310,9 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         }
         _tableDirty = true;
         var remaining = events.Count;
-        PersistAll(events, _ =>
+        // Async: commands keep flowing while the journal writes, so concurrent events share one SQLite transaction.
+        // The ledger has applied them already, and each reply still waits for its own events to be written.
+        PersistAllAsync(events, _ =>
         {
             if (--remaining == 0)
             {
@@ -253,6 +333,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
             }
             _waiting.Remove(workerId);
             var lease = LeaseFor(decision.Entry!);
+            _watch.Leased(lease.Key, lease.Attempt);
             PersistThen(decision.Events, () => worker.Tell(lease));
         }
         if (_ledger.IsFinished && !_announced)

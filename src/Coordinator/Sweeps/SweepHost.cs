@@ -18,12 +18,21 @@ public sealed class SweepHost : IAsyncDisposable
     public const string CoordinatorRole = "coordinator";
     public const string GpuRole = "gpu";
 
-    private SweepHost(ActorSystem system, IActorRef coordinator, IReadOnlyList<IActorRef> workers)
+    private SweepHost(ActorSystem system, IActorRef coordinator, IReadOnlyList<IActorRef> workers,
+        LivenessSettings? liveness = null, Task<string>? fatal = null)
     {
         System = system;
         Coordinator = coordinator;
         Workers = workers;
+        Liveness = liveness ?? LivenessSettings.Default;
+        Fatal = fatal ?? new TaskCompletionSource<string>().Task;
     }
+
+    /// <summary>The limits on waits this host keeps (coordinator-timeout for <see cref="WaitForCompletionAsync"/>).</summary>
+    public LivenessSettings Liveness { get; }
+
+    /// <summary>Completes with the reason when the coordinator of this process has been given up (its ledger failed).</summary>
+    public Task<string> Fatal { get; }
 
     public ActorSystem System { get; }
 
@@ -39,40 +48,57 @@ public sealed class SweepHost : IAsyncDisposable
         var config = SweepConfig.Common()
             .WithFallback(journal ?? SweepConfig.SqliteJournal(plan.LedgerPath))
             .WithFallback(SweepConfig.Local());
+        if (config.GetString("akka.persistence.journal.plugin", "") == "akka.persistence.journal.sql")
+        {
+            LedgerFile.Prepare(plan.LedgerPath);
+        }
         var system = ActorSystem.Create(SweepConfig.SystemName, config);
-        // The sweep takes the results of the runner its workers run, and no other.
-        coordinator = coordinator with { Ledger = coordinator.Ledger with { Runner = runner.Name } };
+        // The sweep takes the results of the runner its workers run, and no other. Its workers live and die with this
+        // process: leases left in the journal by a dead run are failed attempts.
+        coordinator = coordinator with { Ledger = coordinator.Ledger with { Runner = runner.Name }, LeasesDieWithProcess = true };
+        var fatal = CoordinatorFaults.Start(system, restartsAllowed: 0);
         var coordinatorRef = system.ActorOf(SweepCoordinator.Props(plan, coordinator), "coordinator");
         var workerRefs = Enumerable.Range(1, workers)
             .Select(i => system.ActorOf(TrialWorker.Props(coordinatorRef, runner, $"local{i}", device, worker), $"worker-{i}"))
             .ToList();
-        return new SweepHost(system, coordinatorRef, workerRefs);
+        return new SweepHost(system, coordinatorRef, workerRefs, coordinator.Liveness, fatal);
     }
 
     /// <summary>A cluster member hosting the coordinator singleton; joins <paramref name="seeds"/>, or itself if none.</summary>
     public static SweepHost StartCoordinator(SweepPlan plan, Config cluster, CoordinatorSettings settings, IReadOnlyList<Address>? seeds = null)
     {
-        var system = ActorSystem.Create(SweepConfig.SystemName, SweepConfig.Common()
+        LedgerFile.Prepare(plan.LedgerPath);
+        var system = ClusterTls.CreateSystem(SweepConfig.Common()
             .WithFallback(SweepConfig.SqliteJournal(plan.LedgerPath))
             .WithFallback(ConfigurationFactory.ParseString($"akka.cluster.roles = [{CoordinatorRole}]"))
             .WithFallback(cluster));
+        var fatal = CoordinatorFaults.Start(system, settings.Liveness.LedgerRestarts);
         var self = Akka.Cluster.Cluster.Get(system);
         self.JoinSeedNodes(seeds is { Count: > 0 } ? seeds : [self.SelfAddress]);
-        // A journal failure stops the coordinator; the back-off supervisor restarts it, and it recovers from the journal.
+        // A journal failure stops the coordinator; the back-off supervisor restarts it (up to ledger-restarts times),
+        // and it recovers from the journal. Past that the command gives up with one line (CoordinatorFaultListener).
         var supervised = BackoffSupervisor.Props(Backoff.OnStop(SweepCoordinator.Props(plan, settings), "ledger",
-            TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));
+            TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: settings.Liveness.LedgerRestarts));
         system.ActorOf(ClusterSingletonManager.Props(supervised, PoisonPill.Instance,
             ClusterSingletonManagerSettings.Create(system).WithRole(CoordinatorRole)), "coordinator");
-        return new SweepHost(system, Proxy(system), []);
+        return new SweepHost(system, Proxy(system), [], settings.Liveness, fatal);
     }
 
     /// <summary>A cluster member with one worker per device, pulling trials from the coordinator singleton.</summary>
     /// <param name="onRefused">Called with the reason when the coordinator refuses a worker (e.g. another runner).</param>
+    /// <remarks>
+    /// With <paramref name="joinTimeout"/>, the actor system terminates itself when it has not joined within that time
+    /// (Akka's shutdown-after-unsuccessful-join-seed-nodes), so a node without a coordinator does not wait forever.
+    /// </remarks>
     public static SweepHost StartNode(Config cluster, IReadOnlyList<Address> seeds, ITrialRunner runner,
-        IReadOnlyList<string> devices, WorkerSettings settings, string? name = null, Action<string>? onRefused = null)
+        IReadOnlyList<string> devices, WorkerSettings settings, string? name = null, Action<string>? onRefused = null,
+        TimeSpan? joinTimeout = null)
     {
-        var system = ActorSystem.Create(SweepConfig.SystemName, SweepConfig.Common()
-            .WithFallback(ConfigurationFactory.ParseString($"akka.cluster.roles = [{GpuRole}]"))
+        var join = joinTimeout is { } timeout
+            ? $"akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = {(long)timeout.TotalMilliseconds}ms"
+            : "";
+        var system = ClusterTls.CreateSystem(SweepConfig.Common()
+            .WithFallback(ConfigurationFactory.ParseString($"akka.cluster.roles = [{GpuRole}]\n{join}"))
             .WithFallback(cluster));
         var self = Akka.Cluster.Cluster.Get(system);
         self.JoinSeedNodes(seeds);
@@ -90,20 +116,41 @@ public sealed class SweepHost : IAsyncDisposable
     public Task<SweepStatus> StatusAsync(bool withLatencies = false, TimeSpan? timeout = null) =>
         Coordinator.Ask<SweepStatus>(new GetSweepStatus(withLatencies), timeout ?? TimeSpan.FromSeconds(10));
 
-    /// <summary>Polls the coordinator until the sweep is finished, reporting each status.</summary>
+    /// <summary>
+    /// Polls the coordinator until the sweep is finished, reporting each status. Throws
+    /// <see cref="CoordinatorFailedException"/> when the coordinator is given up (<see cref="Fatal"/>) or has not
+    /// answered for `coordinator-timeout`.
+    /// </summary>
     public async Task<SweepStatus> WaitForCompletionAsync(Action<SweepStatus>? onStatus, TimeSpan poll, CancellationToken ct)
     {
+        var lastAnswer = global::System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
             ct.ThrowIfCancellationRequested();
+            if (Fatal.IsCompleted)
+            {
+                throw new CoordinatorFailedException($"the coordinator failed: {Fatal.Result}");
+            }
             SweepStatus? status = null;
             try
             {
-                status = await StatusAsync(timeout: TimeSpan.FromSeconds(5));
+                var ask = StatusAsync(timeout: TimeSpan.FromSeconds(5));
+                await Task.WhenAny(ask, Fatal);
+                if (Fatal.IsCompleted)
+                {
+                    continue;
+                }
+                status = await ask;
+                lastAnswer.Restart();
             }
             catch (AskTimeoutException)
             {
-                // The coordinator is recovering or moving; ask again.
+                // The coordinator is recovering or moving; ask again, for coordinator-timeout at most.
+                if (lastAnswer.Elapsed >= Liveness.CoordinatorTimeout)
+                {
+                    throw new CoordinatorFailedException(
+                        $"the coordinator has not answered for {Liveness.CoordinatorTimeout.TotalSeconds:0.#} s (coordinator-timeout)");
+                }
             }
             if (status is not null)
             {
@@ -113,9 +160,12 @@ public sealed class SweepHost : IAsyncDisposable
                     return status;
                 }
             }
-            await Task.Delay(poll, ct);
+            await Task.WhenAny(Task.Delay(poll, ct), Fatal);
         }
     }
+
+    /// <summary>The lease timings of the coordinator (the benchmark).</summary>
+    public Task<LeaseTimings> LeaseTimingsAsync() => Coordinator.Ask<LeaseTimings>(new GetLeaseTimings(), TimeSpan.FromSeconds(10));
 
     /// <summary>Waits until every local worker has stopped (they stop when told the sweep is complete).</summary>
     public Task WorkersStoppedAsync() => Task.WhenAll(Workers.Select(w => w.WatchAsync()));
