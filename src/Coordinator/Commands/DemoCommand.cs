@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Steerability.Coordinator.Reports;
 using Steerability.Experiments.Evaluation;
 using Steerability.Experiments.Transforms;
 using Steerability.GpuNode.Results;
@@ -54,6 +55,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         var device = InputChecks.Device(settings.Device);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var loaded = GeneratorLoading.Load(console, settings, device);
+        RunProvenance.Now("steer demo", TrialRunners.Default, $"{settings.Model}: {loaded.Source}", RunProvenance.CheckpointKeyOf(loaded.Source), device.ToString()).Write(output);
         var imageSize = loaded.Generator.ImageSize;
         var allRows = new List<AlphaMetricRow>();
         var summary = new Table().Title("Inner half of the training range: walk error below the no-walk baseline").Border(TableBorder.Simple)

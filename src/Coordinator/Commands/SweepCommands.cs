@@ -4,6 +4,7 @@ using System.Globalization;
 using Akka.Actor;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Steerability.Coordinator.Reports;
 using Steerability.Coordinator.Results;
 using Steerability.Coordinator.Sweeps;
 using Steerability.GpuNode.Trials;
@@ -77,6 +78,7 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         var plan = SweepFolder.Plan(settings.Spec, settings.Out, settings.NewSweep);
         var (coordinator, worker) = SweepConfig.Settings(SweepConfig.Cluster(settings.Config, ""), settings.MaxRetries, settings.FailFast);
         SweepFolder.Create(plan, settings.NewSweep);
+        RunProvenance.Now("steer run", settings.Runner, string.Join(", ", plan.Spec.Models), RunProvenance.PerTrialKeys, settings.Device).Write(plan.SweepDir);
         console.WriteLine($"sweep {plan.Spec.Name}: {plan.Trials.Count} trials -> {plan.SweepDir}");
         await using var host = SweepHost.StartEmbedded(plan, coordinator, worker, TrialRunners.Create(settings.Runner),
             settings.Workers, settings.Device);
@@ -126,6 +128,8 @@ public sealed class CoordinatorCommand(IAnsiConsole console) : AsyncCommand<Coor
         var cluster = SweepConfig.Cluster(settings.Config, ClusterCommands.Overrides(settings.Hostname, settings.Port));
         var (coordinator, _) = SweepConfig.Settings(cluster, settings.MaxRetries, settings.FailFast);
         SweepFolder.Create(plan, settings.NewSweep);
+        RunProvenance.Now("steer coordinator", RunProvenance.RunnerPerNode, string.Join(", ", plan.Spec.Models), RunProvenance.PerTrialKeys, "each node's --device (see the trials table)")
+            .Write(plan.SweepDir);
         await using var host = SweepHost.StartCoordinator(plan, cluster, coordinator);
         console.WriteLine($"coordinator for sweep {plan.Spec.Name} ({plan.Trials.Count} trials) at {host.Address}; " +
             $"start nodes with: steer node --seed {host.Address.Host}:{host.Address.Port} --device cpu");

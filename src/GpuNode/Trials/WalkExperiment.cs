@@ -89,6 +89,8 @@ public static class WalkExperiment
         if (stripPath is not null)
         {
             WriteStrip(generator, transform, walk, spec, stripPath);
+            using var frames = ExplorerFrames.Render(generator, transform, walk, TestGrid(generator, transform, walk, spec), spec.Classes, spec.Seed);
+            ExplorerFrameFiles.Write(frames, classNames, generator.Name, spec.Transform, spec.Walk, spec.Regime, outputFolder);
         }
         if (walk is nn.Module module)
         {
@@ -104,6 +106,10 @@ public static class WalkExperiment
         "nonlinear" => new NonlinearWalk(transform, generator.LatentSize, generator.ImageSize, generator.Device),
         _ => throw new ArgumentException($"--walk: '{spec.Walk}' is not a walk type; accepted: linear, nonlinear"),
     };
+
+    /// <summary>The α grid a spec evaluates: its own, or the transform's test grid for the walk's type.</summary>
+    private static IReadOnlyList<double> TestGrid(IImageGenerator generator, ImageTransform transform, ILatentWalk walk, WalkExperimentSpec spec) =>
+        spec.Alphas ?? (walk.Kind == "nonlinear" ? transform.NonlinearTestGrid(generator.ImageSize) : transform.LinearTestGrid(generator.ImageSize));
 
     /// <summary>Per shown class two rows across the α grid: G(z'(α)) and, beneath, the target edit(G(z), α).</summary>
     private static void WriteStrip(IImageGenerator generator, ImageTransform transform, ILatentWalk walk, WalkExperimentSpec spec, string path)
