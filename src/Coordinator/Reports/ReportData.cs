@@ -11,9 +11,10 @@ public sealed record CurvePoint(string Model, string Transform, string Walk, str
 public sealed record SummaryRow(string Model, string Transform, string Walk, string Regime, int AlphaCount, double MeanReduction, double MeanRelativeReduction);
 
 /// <summary>One class's dataset spread against the model's spread for one attribute.</summary>
-/// <remarks>The data's mean and 5th/95th percentiles mark its band on the distribution figure; NaN where unknown.</remarks>
+/// <remarks>The data's mean and 5th/95th percentiles mark its band on the distribution figure; NaN where unknown.
+/// The regime comes from a sweep's partition folder (regime=R); a folder without one is taken as plain.</remarks>
 public sealed record VariabilityPoint(string Model, string Class, string Transform, string Walk, string Attribute, double DataStd, double ModelSpread,
-    double DataMean = double.NaN, double DataP5 = double.NaN, double DataP95 = double.NaN, long DataN = 0);
+    double DataMean = double.NaN, double DataP5 = double.NaN, double DataP95 = double.NaN, long DataN = 0, string Regime = "plain");
 
 /// <summary>The measured attribute of G(z'(α)) for one class at one α: mean and std over latents, and the edit's target.</summary>
 public sealed record AttributePoint(string Model, string Class, string Transform, string Walk, string Regime, string Attribute, double Alpha, double Mean, double Std, double Expected);
@@ -94,10 +95,12 @@ public static class ReportDataLoader
         {
             throw new InputException($"report: '{named}' has an empty alpha_metrics table; accepted: a folder with at least one alpha_metrics row");
         }
+        var variabilityRegime = tables.Contains("variability") && await HasColumnAsync(folder, "variability", "regime", ct) ? "CAST(regime AS VARCHAR)" : "'plain'";
         var variability = tables.Contains("variability")
-            ? (await SweepQuery.RunAsync(folder, "SELECT model, class, transform, walk, attribute, data_std, model_spread, data_mean, data_p5, data_p95, data_n FROM variability ORDER BY transform, walk, attribute, class", ct)).Rows
+            ? (await SweepQuery.RunAsync(folder, "SELECT model, class, transform, walk, attribute, data_std, model_spread, data_mean, data_p5, data_p95, data_n, " +
+                    variabilityRegime + " FROM variability ORDER BY transform, walk, attribute, class", ct)).Rows
                 .Select(r => new VariabilityPoint(Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Text(r[4]), Number(r[5]), Number(r[6]),
-                    Number(r[7]), Number(r[8]), Number(r[9]), Convert.ToInt64(r[10] ?? 0L, CultureInfo.InvariantCulture)))
+                    Number(r[7]), Number(r[8]), Number(r[9]), Convert.ToInt64(r[10] ?? 0L, CultureInfo.InvariantCulture), Text(r[11])))
                 // A generator whose training data is not here has no data std (NaN): nothing to place on the scatter.
                 .Where(v => double.IsFinite(v.DataStd) && double.IsFinite(v.ModelSpread))
                 .ToList()
@@ -161,6 +164,9 @@ public static class ReportDataLoader
             .Where(s => new FileInfo(s.SourcePath).Length > 0)
             .OrderBy(s => s.RelativePath, StringComparer.Ordinal)
             .ToList();
+
+    private static async Task<bool> HasColumnAsync(string folder, string table, string column, CancellationToken ct) =>
+        (await SweepQuery.RunAsync(folder, $"SELECT column_name FROM (DESCRIBE {table})", ct)).Rows.Any(r => Text(r[0]) == column);
 
     // A sweep's generator checkpoints lie in ../artifacts/<trial key>/ beside the sweep folder (docs/orchestration.md).
     private static string CheckpointKeyOfArtifact(string sweepFolder, string trialKey)

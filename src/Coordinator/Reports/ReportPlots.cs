@@ -178,9 +178,9 @@ public static class ReportPlots
         const int panelHeight = 300;
         const int columns = 3;
         var classes = points.Select(p => p.Class).Distinct().OrderBy(c => c, StringComparer.Ordinal).ToList();
-        var panels = new List<byte[]> { DistributionPanel($"{title}: classes pooled", transform, points, data, panelWidth, panelHeight) };
+        var panels = new List<byte[]> { DistributionPanel("classes pooled", transform, points, data, panelWidth, panelHeight, legend: true) };
         panels.AddRange(classes.Select(c => DistributionPanel(c, transform, points.Where(p => p.Class == c).ToList(),
-            data.Where(d => d.Class == c).ToList(), panelWidth, panelHeight)));
+            data.Where(d => d.Class == c).ToList(), panelWidth, panelHeight, legend: false)));
         var rows = (panels.Count + columns - 1) / columns;
         using var sheet = new SkiaSharp.SKBitmap(columns * panelWidth, rows * panelHeight);
         using (var canvas = new SkiaSharp.SKCanvas(sheet))
@@ -200,7 +200,7 @@ public static class ReportPlots
     // Pooled over classes: the model's density is the mixture of the classes' (equal weight, as the classes are drawn);
     // the data's band is the count-weighted mixture's mean ± 1.645 std (5th–95th percentile of a normal).
     private static byte[] DistributionPanel(string title, string transform, IReadOnlyList<AttributePoint> points, IReadOnlyList<VariabilityPoint> data,
-        int width, int height)
+        int width, int height, bool legend)
     {
         var plot = new Plot();
         var byAlpha = points.GroupBy(p => p.Alpha).OrderBy(g => g.Key).ToList();
@@ -235,7 +235,15 @@ public static class ReportPlots
         plot.Title(title, size: 12);
         plot.XLabel(points.Count > 0 ? points[0].Attribute : "attribute", size: 11);
         plot.YLabel("density", size: 11);
-        plot.ShowLegend(Edge.Right);
+        // The pooled panel carries the legend for all: inside each small panel it would hide the curves.
+        if (legend)
+        {
+            plot.ShowLegend(Alignment.UpperRight);
+        }
+        else
+        {
+            plot.HideLegend();
+        }
         return plot.GetImageBytes(width, height, ImageFormat.Png);
     }
 
@@ -246,7 +254,7 @@ public static class ReportPlots
         {
             return null;
         }
-        if (known.Count == 1 && double.IsFinite(known[0].DataP5) && double.IsFinite(known[0].DataP95))
+        if (known.Select(d => d.Class).Distinct().Count() == 1 && double.IsFinite(known[0].DataP5) && double.IsFinite(known[0].DataP95))
         {
             return (known[0].DataP5, known[0].DataP95, known[0].DataMean, "data 5–95%");
         }

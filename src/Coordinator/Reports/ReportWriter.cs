@@ -115,7 +115,7 @@ public static class ReportWriter
             var distributionTitle = $"{transform} / {walk} ({regime}{(showModel ? ", " + model : "")}): distribution of {attribute} across α";
             var distributionFile = $"distribution-{t}-{g}-{SafeName(walk)}.png";
             ReportPlots.DrawDistributions(Path.Combine(reportDir, distributionFile), distributionTitle, transform, groups[g].ToList(),
-                data.Variability.Where(v => v.Model == model && v.Transform == transform && v.Walk == walk && v.Attribute == attribute).ToList());
+                data.Variability.Where(v => v.Model == model && v.Transform == transform && v.Walk == walk && v.Regime == regime && v.Attribute == attribute).ToList());
             AppendFigure(html, "distribution", distributionFile, distributionTitle,
                 "The model's samples G(z'(α)): per α a normal density with the measured mean and std over latents (the tables keep those two moments), " +
                 "coloured from the lowest α (dark) to the highest (yellow); grey: the data's band (per class its 5th–95th percentile, pooled the mixture's mean ± 1.645 std), " +
@@ -126,16 +126,16 @@ public static class ReportWriter
     private static void WriteVariability(StringBuilder html, ReportData data, string transform, int t, string reportDir)
     {
         var groups = data.Variability.Where(v => v.Transform == transform)
-            .GroupBy(v => (v.Model, v.Walk))
-            .OrderBy(g => g.Key.Walk, StringComparer.Ordinal).ThenBy(g => g.Key.Model, StringComparer.Ordinal)
+            .GroupBy(v => (v.Model, v.Walk, v.Regime))
+            .OrderBy(g => g.Key.Walk, StringComparer.Ordinal).ThenBy(g => ReportPlots.RegimeOrder(g.Key.Regime)).ThenBy(g => g.Key.Model, StringComparer.Ordinal)
             .ToList();
         for (var g = 0; g < groups.Count; g++)
         {
-            var (model, walk) = groups[g].Key;
-            var title = $"{transform} / {walk}: dataset spread vs model spread";
+            var (model, walk, regime) = groups[g].Key;
+            var title = $"{transform} / {walk}{(regime == "plain" ? "" : $" ({regime})")}: dataset spread vs model spread";
             html.Append("<h3>").Append(Encode(title)).Append("</h3>\n");
             var file = $"variability-{t}-{g}-{SafeName(walk)}.png";
-            var correlations = data.Correlations.Where(c => c.Transform == transform && c.Walk == walk && c.Model == model).ToList();
+            var correlations = data.Correlations.Where(c => c.Transform == transform && c.Walk == walk && c.Model == model && c.Regime == regime).ToList();
             ReportPlots.DrawVariability(Path.Combine(reportDir, file), title, groups[g].ToList(), correlations);
             AppendFigure(html, "variability", file, title,
                 "Per class (labelled): dataset variability against the model's limit, the least-squares line dashed, the correlation's r, p and ρ in the legend.");
