@@ -17,7 +17,7 @@ public static class ExplorerSection
 
     public const string Style =
         "#explorer .controls{display:flex;gap:1em;align-items:center;flex-wrap:wrap;margin:.5em 0}" +
-        "#explorer .regimes{display:flex;gap:2em;align-items:flex-start}#explorer .frames{display:grid;grid-template-columns:repeat(3,auto);gap:2px 10px;align-items:center}" +
+        "#explorer .regimes{display:flex;flex-wrap:wrap;gap:2em;align-items:flex-start;width:calc(100vw - 5em)}#explorer .frames{display:grid;grid-template-columns:repeat(3,auto);gap:2px 10px;align-items:center}" +
         "#explorer .latents{display:flex;gap:2px}#explorer .frame{image-rendering:pixelated;background-repeat:no-repeat}#explorer .head{font-size:.8em;color:#444;max-width:10em}" +
         "#explorer .missing{color:#a00}#explorer .cls{grid-column:1/4;font-size:.85em;font-weight:bold;margin-top:.3em}\n";
 

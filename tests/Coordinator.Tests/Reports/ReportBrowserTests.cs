@@ -95,6 +95,7 @@ public sealed class ReportBrowserTests : IDisposable
         // The explorer opens each walk at the α nearest the identity edit (0 for a shift).
         Assert.Equal(manifest.Alphas.Select((a, i) => (Math.Abs(a), i)).Min().i, start);
         var before = CheckFrames(driver, sweep, manifests, className, start);
+        scripts.ExecuteScript("arguments[0].scrollIntoView();", explorer);
         Screenshot(driver, "explorer-alpha-start.png");
 
         driver.FindElement(By.TagName("body")).SendKeys(Keys.ArrowRight);
@@ -106,6 +107,7 @@ public sealed class ReportBrowserTests : IDisposable
         var last = manifest.Alphas.Count - 1;
         scripts.ExecuteScript("const s = document.getElementById('explorer-alpha'); s.value = arguments[0]; s.dispatchEvent(new Event('input'));", last);
         CheckFrames(driver, sweep, manifests, className, last);
+        scripts.ExecuteScript("arguments[0].scrollIntoView();", explorer);
         Screenshot(driver, "explorer-alpha-last.png");
         Choose(scripts, "explorer-class", "");
         Assert.Equal(regimes.Length * manifest.Classes.Count * manifest.LatentsPerClass * 3, driver.FindElements(By.CssSelector("#explorer .frame")).Count);
@@ -137,10 +139,16 @@ public sealed class ReportBrowserTests : IDisposable
     /// </summary>
     private static string CheckFrames(ChromeDriver driver, string sweep, IReadOnlyDictionary<string, ExplorerFrameManifest> manifests, string className, int alphaIndex)
     {
-        var shot = SKBitmap.Decode(((ITakesScreenshot)driver).GetScreenshot().AsByteArray);
         var walkPixels = new List<string>();
         foreach (var (regime, manifest) in manifests)
         {
+            // Regimes wrap on a narrow window: bring this one into view before looking at it.
+            var panel = driver.FindElement(By.CssSelector($"#explorer .regime[data-regime=\"{regime}\"]"));
+            ((IJavaScriptExecutor)driver).ExecuteScript("arguments[0].scrollIntoView();", panel);
+            using var shot = SKBitmap.Decode(((ITakesScreenshot)driver).GetScreenshot().AsByteArray);
+            // Element locations are page coordinates; the screenshot is of the viewport.
+            var scroll = ((IReadOnlyCollection<object>)((IJavaScriptExecutor)driver).ExecuteScript("return [window.scrollX, window.scrollY];")!)
+                .Select(o => Convert.ToInt32(o)).ToArray();
             var folder = Path.GetDirectoryName(Directory.EnumerateFiles(Path.Combine(sweep, "files", $"transform={manifest.Transform}", $"walk={manifest.Walk}",
                 $"regime={regime}"), ExplorerFrameFiles.ManifestFile, SearchOption.AllDirectories).Single())!;
             using var sheet = SKBitmap.Decode(Path.Combine(folder, ExplorerFrameFiles.SheetFile));
@@ -167,7 +175,7 @@ public sealed class ReportBrowserTests : IDisposable
                     for (var x = 0; x < manifest.Tile; x++)
                     {
                         var expected = sheet.GetPixel(x0 + x, y0 + y);
-                        var drawn = ViewportPixel(driver, shot, box.X + (int)((x + 0.5) * scale), box.Y + (int)((y + 0.5) * scale));
+                        var drawn = shot.GetPixel(box.X - scroll[0] + (int)((x + 0.5) * scale), box.Y - scroll[1] + (int)((y + 0.5) * scale));
                         worst = Math.Max(worst, Math.Max(Math.Abs(expected.Red - drawn.Red), Math.Max(Math.Abs(expected.Green - drawn.Green), Math.Abs(expected.Blue - drawn.Blue))));
                         pixels.Append(expected.Red).Append(',');
                     }
@@ -181,14 +189,6 @@ public sealed class ReportBrowserTests : IDisposable
             }
         }
         return string.Join("|", walkPixels);
-    }
-
-    // Element locations are page coordinates; the screenshot is of the viewport.
-    private static SKColor ViewportPixel(ChromeDriver driver, SKBitmap shot, int pageX, int pageY)
-    {
-        var scroll = (IReadOnlyCollection<object>)((IJavaScriptExecutor)driver).ExecuteScript("return [window.scrollX, window.scrollY];")!;
-        var offsets = scroll.Select(o => Convert.ToInt32(o)).ToArray();
-        return shot.GetPixel(pageX - offsets[0], pageY - offsets[1]);
     }
 
     /// <summary>Saves a screenshot of the viewport into the test's output folder and prints its path.</summary>
@@ -227,7 +227,7 @@ public sealed class ReportBrowserTests : IDisposable
     {
         var options = new ChromeOptions { BinaryLocation = ChromiumPath };
         options.AddArguments("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-dev-shm-usage", "--window-size=1280,1600", "--force-device-scale-factor=1");
+            "--disable-dev-shm-usage", "--window-size=1600,1400", "--force-device-scale-factor=1");
         var service = ChromeDriverService.CreateDefaultService(DriverFolder, DriverName);
         service.SuppressInitialDiagnosticInformation = true;
         var driver = new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
