@@ -28,8 +28,9 @@ public sealed class DemoLimits(string? dataFolder)
         {
             return;
         }
-        using var scope = torch.NewDisposeScope();
+        // Loaded once, outside the scope: the next walk measures against the same data.
         _data ??= BuiltInModels.LoadData(spec.Model, dataFolder ?? SteerPaths.FromEnvironment().MnistFolder);
+        using var scope = torch.NewDisposeScope();
         var transform = TransformCatalog.Create(spec.Transform);
         using var walk = WalkExperiment.CreateWalk(spec, transform, loaded.Generator);
         if (walk is torch.nn.Module module)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Steerability.Coordinator.Commands;
 using Steerability.Coordinator.Results;
 using Steerability.GpuNode.Results;
 
@@ -142,10 +143,10 @@ public static class ReportDataLoader
 
     /// <summary>
     /// Mean of (baseline − walk) and of (baseline − walk) / baseline over the α of each curve where the edit changes the
-    /// image (baseline above 0: not α = 0, nor zoom's α = 1).
+    /// image (baseline above 1e-6: not α = 0, nor zoom's α = 1, nor a full turn whose baseline is rounding noise).
     /// </summary>
     public static IReadOnlyList<SummaryRow> Summarise(IEnumerable<CurvePoint> curves) =>
-        curves.Where(c => c.Alpha != 0 && c.BaselineL2Mean > 0)
+        curves.Where(c => c.Alpha != 0 && c.BaselineL2Mean > MetricsTable.NegligibleBaseline)
             .GroupBy(c => (c.Model, c.Transform, c.Walk, c.Regime))
             .Select(g => new SummaryRow(g.Key.Model, g.Key.Transform, g.Key.Walk, g.Key.Regime, g.Count(),
                 g.Average(c => c.BaselineL2Mean - c.L2Mean),
