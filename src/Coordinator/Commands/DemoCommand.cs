@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Steerability.Experiments.Data;
+using Steerability.Coordinator.Reports;
 using Steerability.Experiments.Evaluation;
 using Steerability.Experiments.Studies;
 using Steerability.Experiments.Transforms;
@@ -57,8 +58,10 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         var device = InputChecks.Device(settings.Device);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var loaded = GeneratorLoading.Load(console, settings, device);
+        RunProvenance.Now("steer demo", TrialRunners.Default, $"{settings.Model}: {loaded.Source}", RunProvenance.CheckpointKeyOf(loaded.Source), device.ToString()).Write(output);
         var imageSize = loaded.Generator.ImageSize;
         var allRows = new List<AlphaMetricRow>();
+        var limits = new DemoLimits(settings.Data);
         var summary = new Table().Title("Inner half of the training range: walk error below the no-walk baseline").Border(TableBorder.Simple)
             .AddColumns("transform", "walk", "α in the inner range", "mean reduction", "smallest reduction", "train s", "eval s", "device MiB after");
         foreach (var transform in transforms)
@@ -69,6 +72,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
                 var spec = new WalkExperimentSpec(settings.Model, transform, walk, [], perClass, settings.Steps, settings.Batch, settings.Seed, settings.EvaluationLatents, LearningRate: settings.LearningRate);
                 var label = perClass ? "linear-per-class" : walk;
                 var result = await WalkCommand.RunAsync(console, loaded, spec, Path.Combine(output, $"{transform}-{label}"), cancellationToken);
+                await limits.MeasureAsync(loaded, spec, Path.Combine(output, $"{transform}-{label}"), cancellationToken);
                 // Tensors that escaped a dispose scope are freed by their finalisers: collect so the next walk starts
                 // with the device's memory back, and show what is still in use.
                 GC.Collect();
@@ -88,6 +92,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         }
         var combined = Path.Combine(output, WalkExperiment.MetricsFile);
         await ParquetFile.WriteAtomicallyAsync(combined, allRows, cancellationToken);
+        await limits.WriteAsync(output, cancellationToken);
         console.Write(summary);
         console.WriteLine($"wrote {combined} ({allRows.Count} rows) and one folder per experiment under {output}; {clock.Elapsed.TotalMinutes:F1} min in all");
         await ReportStep.WriteAsync(console, output, cancellationToken);

@@ -4,6 +4,7 @@ using System.Globalization;
 using Akka.Actor;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Steerability.Coordinator.Reports;
 using Steerability.Coordinator.Results;
 using Steerability.Coordinator.Sweeps;
 using Steerability.GpuNode.Trials;
@@ -95,6 +96,7 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
             }
         }
         SweepFolder.Create(plan, settings.NewSweep);
+        RunProvenance.Now("steer run", settings.Runner, string.Join(", ", plan.Spec.Models), RunProvenance.PerTrialKeys, settings.Device).Write(plan.SweepDir);
         console.WriteLine($"sweep {plan.Spec.Name}: {plan.Trials.Count} trials -> {plan.SweepDir}");
         await using var host = SweepHost.StartEmbedded(plan, coordinator, worker, TrialRunners.Create(settings.Runner),
             settings.Workers, settings.Device);
@@ -159,6 +161,8 @@ public sealed class CoordinatorCommand(IAnsiConsole console) : AsyncCommand<Coor
             }
         }
         SweepFolder.Create(plan, settings.NewSweep);
+        RunProvenance.Now("steer coordinator", RunProvenance.RunnerPerNode, string.Join(", ", plan.Spec.Models), RunProvenance.PerTrialKeys, "each node's --device (see the trials table)")
+            .Write(plan.SweepDir);
         await using var host = SweepHost.StartCoordinator(plan, cluster, coordinator);
         console.WriteLine($"coordinator for sweep {plan.Spec.Name} ({plan.Trials.Count} trials) at {host.Address}; " +
             $"start nodes with: steer node --seed {host.Address.Host}:{host.Address.Port} --device cpu");

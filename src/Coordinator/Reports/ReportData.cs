@@ -1,5 +1,7 @@
 using System.Globalization;
+using Steerability.Coordinator.Commands;
 using Steerability.Coordinator.Results;
+using Steerability.GpuNode.Results;
 
 namespace Steerability.Coordinator.Reports;
 
@@ -10,16 +12,25 @@ public sealed record CurvePoint(string Model, string Transform, string Walk, str
 public sealed record SummaryRow(string Model, string Transform, string Walk, string Regime, int AlphaCount, double MeanReduction, double MeanRelativeReduction);
 
 /// <summary>One class's dataset spread against the model's spread for one attribute.</summary>
-public sealed record VariabilityPoint(string Model, string Class, string Transform, string Walk, string Attribute, double DataStd, double ModelSpread);
+/// <remarks>The data's mean and 5th/95th percentiles mark its band on the distribution figure; NaN where unknown.
+/// The regime comes from a sweep's partition folder (regime=R); a folder without one is taken as plain.</remarks>
+public sealed record VariabilityPoint(string Model, string Class, string Transform, string Walk, string Attribute, double DataStd, double ModelSpread,
+    double DataMean = double.NaN, double DataP5 = double.NaN, double DataP95 = double.NaN, long DataN = 0, string Regime = "plain");
 
 /// <summary>The measured attribute of G(z'(α)) for one class at one α: mean and std over latents, and the edit's target.</summary>
 public sealed record AttributePoint(string Model, string Class, string Transform, string Walk, string Regime, string Attribute, double Alpha, double Mean, double Std, double Expected);
 
 /// <summary>Across classes, the correlation of dataset spread and model limit.</summary>
-public sealed record CorrelationEntry(string Model, string Transform, string Walk, string Regime, double R, double P, long N);
+public sealed record CorrelationEntry(string Model, string Transform, string Walk, string Regime, double R, double P, long N, double Rho = double.NaN);
 
 /// <summary>One trial of a sweep as the report lists it.</summary>
 public sealed record TrialEntry(string Key, string Status, long Attempts, string Node, string Device, double WallSeconds, double Throughput, string ThroughputUnit);
+
+/// <summary>A walk's explorer frames found under the folder: the sheet, its manifest and the folder relative to the report's folder.</summary>
+public sealed record ExplorerWalk(string SheetPath, string RelativeFolder, ExplorerFrameManifest Manifest);
+
+/// <summary>A generator a sweep trained (a generator trial): model, regime, trial key and the key its checkpoint.json records.</summary>
+public sealed record GeneratorEntry(string Model, string Regime, string TrialKey, string CheckpointKey);
 
 /// <summary>A walk strip image found under the folder, with its path relative to the folder.</summary>
 public sealed record StripImage(string SourcePath, string RelativePath);
@@ -35,6 +46,15 @@ public sealed record ReportData(
     IReadOnlyList<TrialEntry>? Trials,
     IReadOnlyList<StripImage> Strips)
 {
+    /// <summary>provenance.json of the folder; null for a folder written before it existed.</summary>
+    public RunProvenance? Provenance { get; init; }
+
+    /// <summary>The generator trials of a sweep (empty for a demo folder, whose generator the provenance names).</summary>
+    public IReadOnlyList<GeneratorEntry> Generators { get; init; } = [];
+
+    /// <summary>Walks with explorer frames, in path order.</summary>
+    public IReadOnlyList<ExplorerWalk> Explorer { get; init; } = [];
+
     public const string StripFile = "walk_strip.png";
 
     /// <summary>The transforms in the order the report shows them.</summary>
@@ -76,16 +96,19 @@ public static class ReportDataLoader
         {
             throw new InputException($"report: '{named}' has an empty alpha_metrics table; accepted: a folder with at least one alpha_metrics row");
         }
+        var variabilityRegime = tables.Contains("variability") && await HasColumnAsync(folder, "variability", "regime", ct) ? "CAST(regime AS VARCHAR)" : "'plain'";
         var variability = tables.Contains("variability")
-            ? (await SweepQuery.RunAsync(folder, "SELECT model, class, transform, walk, attribute, data_std, model_spread FROM variability ORDER BY transform, walk, attribute, class", ct)).Rows
-                .Select(r => new VariabilityPoint(Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Text(r[4]), Number(r[5]), Number(r[6])))
+            ? (await SweepQuery.RunAsync(folder, "SELECT model, class, transform, walk, attribute, data_std, model_spread, data_mean, data_p5, data_p95, data_n, " +
+                    variabilityRegime + " FROM variability ORDER BY transform, walk, attribute, class", ct)).Rows
+                .Select(r => new VariabilityPoint(Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Text(r[4]), Number(r[5]), Number(r[6]),
+                    Number(r[7]), Number(r[8]), Number(r[9]), Convert.ToInt64(r[10] ?? 0L, CultureInfo.InvariantCulture), Text(r[11])))
                 // A generator whose training data is not here has no data std (NaN): nothing to place on the scatter.
                 .Where(v => double.IsFinite(v.DataStd) && double.IsFinite(v.ModelSpread))
                 .ToList()
             : [];
         var correlations = tables.Contains("correlation")
-            ? (await SweepQuery.RunAsync(folder, "SELECT model, transform, walk, regime, r, p, n FROM correlation ORDER BY transform, walk, regime, model", ct)).Rows
-                .Select(r => new CorrelationEntry(Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Number(r[4]), Number(r[5]), Convert.ToInt64(r[6] ?? 0L, CultureInfo.InvariantCulture)))
+            ? (await SweepQuery.RunAsync(folder, "SELECT model, transform, walk, regime, r, p, n, rho FROM correlation ORDER BY transform, walk, regime, model", ct)).Rows
+                .Select(r => new CorrelationEntry(Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Number(r[4]), Number(r[5]), Convert.ToInt64(r[6] ?? 0L, CultureInfo.InvariantCulture), Number(r[7])))
                 .ToList()
             : [];
         // Repeated trials (seeds) of one configuration are averaged, as the curves are.
@@ -105,15 +128,25 @@ public static class ReportDataLoader
                     Number(r[5]), Number(r[6]), Text(r[7])))
                 .ToList()
             : null;
-        return new ReportData(folder, curves, Summarise(curves), variability, correlations, attributes, trials, FindStrips(folder));
+        var generators = tables.Contains("trials")
+            ? (await SweepQuery.RunAsync(folder, "SELECT model, regime, key FROM trials WHERE kind = 'generator' ORDER BY model, regime, key", ct)).Rows
+                .Select(r => new GeneratorEntry(Text(r[0]), Text(r[1]), Text(r[2]), CheckpointKeyOfArtifact(folder, Text(r[2]))))
+                .ToList()
+            : [];
+        return new ReportData(folder, curves, Summarise(curves), variability, correlations, attributes, trials, FindStrips(folder))
+        {
+            Provenance = RunProvenance.Read(folder),
+            Generators = generators,
+            Explorer = FindExplorerWalks(folder),
+        };
     }
 
     /// <summary>
     /// Mean of (baseline − walk) and of (baseline − walk) / baseline over the α of each curve where the edit changes the
-    /// image (baseline above 0: not α = 0, nor zoom's α = 1).
+    /// image (baseline above 1e-6: not α = 0, nor zoom's α = 1, nor a full turn whose baseline is rounding noise).
     /// </summary>
     public static IReadOnlyList<SummaryRow> Summarise(IEnumerable<CurvePoint> curves) =>
-        curves.Where(c => c.Alpha != 0 && c.BaselineL2Mean > 0)
+        curves.Where(c => c.Alpha != 0 && c.BaselineL2Mean > MetricsTable.NegligibleBaseline)
             .GroupBy(c => (c.Model, c.Transform, c.Walk, c.Regime))
             .Select(g => new SummaryRow(g.Key.Model, g.Key.Transform, g.Key.Walk, g.Key.Regime, g.Count(),
                 g.Average(c => c.BaselineL2Mean - c.L2Mean),
@@ -131,6 +164,26 @@ public static class ReportDataLoader
             .Where(s => !s.RelativePath.StartsWith(ReportWriter.ReportFolder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             .Where(s => new FileInfo(s.SourcePath).Length > 0)
             .OrderBy(s => s.RelativePath, StringComparer.Ordinal)
+            .ToList();
+
+    private static async Task<bool> HasColumnAsync(string folder, string table, string column, CancellationToken ct) =>
+        (await SweepQuery.RunAsync(folder, $"SELECT column_name FROM (DESCRIBE {table})", ct)).Rows.Any(r => Text(r[0]) == column);
+
+    // A sweep's generator checkpoints lie in ../artifacts/<trial key>/ beside the sweep folder (docs/orchestration.md).
+    private static string CheckpointKeyOfArtifact(string sweepFolder, string trialKey)
+    {
+        var artifact = Path.Combine(Path.GetDirectoryName(sweepFolder) ?? sweepFolder, "artifacts", trialKey);
+        return RunProvenance.CheckpointKeyOf(artifact) is { Length: > 0 } key ? key : "not found";
+    }
+
+    private static List<ExplorerWalk> FindExplorerWalks(string folder) =>
+        Directory.EnumerateFiles(folder, ExplorerFrameFiles.ManifestFile, SearchOption.AllDirectories)
+            .Select(path => (Path: path, Relative: Path.GetRelativePath(folder, Path.GetDirectoryName(path)!)))
+            .Where(f => f.Relative != ReportWriter.ReportFolder && !f.Relative.StartsWith(ReportWriter.ReportFolder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            .Select(f => (f.Relative, Sheet: Path.Combine(Path.GetDirectoryName(f.Path)!, ExplorerFrameFiles.SheetFile), Manifest: ExplorerFrameFiles.ReadManifest(f.Path)))
+            .Where(f => f.Manifest is not null && File.Exists(f.Sheet))
+            .Select(f => new ExplorerWalk(f.Sheet, f.Relative, f.Manifest!))
+            .OrderBy(w => w.RelativeFolder, StringComparer.Ordinal)
             .ToList();
 
     private static string Text(object? value) => value switch

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Steerability.Experiments.Training;
+using Steerability.Coordinator.Commands;
 
 namespace Steerability.Coordinator.Reports;
 
@@ -15,7 +16,7 @@ public static class ReportFindings
             lines.Add($"{trials.Count} trials ({string.Join(", ", byStatus)}), {F1(trials.Sum(t => t.WallSeconds))} s of trial time in all.");
         }
         var showModel = data.Curves.Select(c => c.Model).Distinct().Count() > 1;
-        foreach (var curve in data.Curves.Where(c => c.Alpha != 0 && c.BaselineL2Mean > 0).GroupBy(c => (c.Model, c.Transform, c.Walk, c.Regime))
+        foreach (var curve in data.Curves.Where(c => c.Alpha != 0 && c.BaselineL2Mean > MetricsTable.NegligibleBaseline).GroupBy(c => (c.Model, c.Transform, c.Walk, c.Regime))
                      .OrderBy(g => g.Key.Transform, StringComparer.Ordinal).ThenBy(g => g.Key.Walk, StringComparer.Ordinal)
                      .ThenBy(g => g.Key.Regime, StringComparer.Ordinal).ThenBy(g => g.Key.Model, StringComparer.Ordinal))
         {

@@ -20,9 +20,12 @@ public static class ReportWriter
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Steerability report</title>\n<style>\n")
             .Append("body{font-family:sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;margin:1em 0}")
             .Append("td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}td.n{text-align:right}img{max-width:100%}\n")
-            .Append("</style>\n</head>\n<body>\n")
-            .Append("<h1>Steerability report</h1>\n<p>Folder: <code>").Append(Encode(data.Folder)).Append("</code></p>\n");
+            .Append(ExplorerSection.Style)
+            .Append("</style>\n</head>\n<body>\n");
+        ProvenanceSection.Write(html, data);
+        html.Append("<p>Folder: <code>").Append(Encode(data.Folder)).Append("</code></p>\n");
         WriteSummary(html, data);
+        ExplorerSection.Write(html, data, reportDir);
         var strips = CopyStrips(data, reportDir);
         var placed = new HashSet<StripImage>();
         var transforms = data.Transforms;
@@ -32,9 +35,11 @@ public static class ReportWriter
             html.Append("<h2>").Append(Encode(transform)).Append("</h2>\n");
             var plotFile = $"l2-{t}-{SafeName(transform)}.png";
             ReportPlots.DrawL2(Path.Combine(reportDir, plotFile), transform, data.Curves.Where(c => c.Transform == transform).ToList());
-            AppendImage(html, plotFile, $"masked L2 vs α for {transform}");
+            AppendFigure(html, "l2", plotFile, $"masked L2 vs α for {transform}",
+                "Masked L2 between G(z + αw) and edit(G(z), α), each walk solid against its own no-walk baseline (dashed), classes pooled.");
             WriteAttributes(html, data, transform, t, reportDir);
             WriteVariability(html, data, transform, t, reportDir);
+            WriteRemedies(html, data, transform, t, reportDir);
             foreach (var (strip, file) in strips.Where(s => BelongsTo(s.Strip, transform)))
             {
                 placed.Add(strip);
@@ -106,24 +111,34 @@ public static class ReportWriter
             var file = $"attribute-{t}-{g}-{SafeName(walk)}.png";
             ReportPlots.DrawAttributes(Path.Combine(reportDir, file), title, transform, groups[g].ToList());
             AppendImage(html, file, title);
+            var attribute = groups[g].First().Attribute;
+            var distributionTitle = $"{transform} / {walk} ({regime}{(showModel ? ", " + model : "")}): distribution of {attribute} across α";
+            var distributionFile = $"distribution-{t}-{g}-{SafeName(walk)}.png";
+            ReportPlots.DrawDistributions(Path.Combine(reportDir, distributionFile), distributionTitle, transform, groups[g].ToList(),
+                data.Variability.Where(v => v.Model == model && v.Transform == transform && v.Walk == walk && v.Regime == regime && v.Attribute == attribute).ToList());
+            AppendFigure(html, "distribution", distributionFile, distributionTitle,
+                "The model's samples G(z'(α)): per α a normal density with the measured mean and std over latents (the tables keep those two moments), " +
+                "coloured from the lowest α (dark) to the highest (yellow); grey: the data's band (per class its 5th–95th percentile, pooled the mixture's mean ± 1.645 std), " +
+                "dashed: the data's mean. First panel: classes pooled; then one panel per class.");
         }
     }
 
     private static void WriteVariability(StringBuilder html, ReportData data, string transform, int t, string reportDir)
     {
         var groups = data.Variability.Where(v => v.Transform == transform)
-            .GroupBy(v => (v.Model, v.Walk))
-            .OrderBy(g => g.Key.Walk, StringComparer.Ordinal).ThenBy(g => g.Key.Model, StringComparer.Ordinal)
+            .GroupBy(v => (v.Model, v.Walk, v.Regime))
+            .OrderBy(g => g.Key.Walk, StringComparer.Ordinal).ThenBy(g => ReportPlots.RegimeOrder(g.Key.Regime)).ThenBy(g => g.Key.Model, StringComparer.Ordinal)
             .ToList();
         for (var g = 0; g < groups.Count; g++)
         {
-            var (model, walk) = groups[g].Key;
-            var title = $"{transform} / {walk}: dataset spread vs model spread";
+            var (model, walk, regime) = groups[g].Key;
+            var title = $"{transform} / {walk}{(regime == "plain" ? "" : $" ({regime})")}: dataset spread vs model spread";
             html.Append("<h3>").Append(Encode(title)).Append("</h3>\n");
             var file = $"variability-{t}-{g}-{SafeName(walk)}.png";
-            ReportPlots.DrawVariability(Path.Combine(reportDir, file), title, groups[g].ToList());
-            AppendImage(html, file, title);
-            var correlations = data.Correlations.Where(c => c.Transform == transform && c.Walk == walk && c.Model == model).ToList();
+            var correlations = data.Correlations.Where(c => c.Transform == transform && c.Walk == walk && c.Model == model && c.Regime == regime).ToList();
+            ReportPlots.DrawVariability(Path.Combine(reportDir, file), title, groups[g].ToList(), correlations);
+            AppendFigure(html, "variability", file, title,
+                "Per class (labelled): dataset variability against the model's limit, the least-squares line dashed, the correlation's r, p and ρ in the legend.");
             if (correlations.Count == 0)
             {
                 html.Append("<p>No correlation row for this walk.</p>\n");
@@ -134,9 +149,31 @@ public static class ReportWriter
             {
                 html.Append("<li>").Append(Encode(c.Regime)).Append(": r = ").Append(c.R.ToString("F3", CultureInfo.InvariantCulture))
                     .Append(", p = ").Append(c.P.ToString("G3", CultureInfo.InvariantCulture))
+                    .Append(", ρ = ").Append(c.Rho.ToString("F3", CultureInfo.InvariantCulture))
                     .Append(", n = ").Append(c.N.ToString(CultureInfo.InvariantCulture)).Append(" classes</li>\n");
             }
             html.Append("</ul>\n");
+        }
+    }
+
+    // The paper's remedies figure, for each walk run under more than one regime.
+    private static void WriteRemedies(StringBuilder html, ReportData data, string transform, int t, string reportDir)
+    {
+        var groups = data.Curves.Where(c => c.Transform == transform)
+            .GroupBy(c => (c.Model, c.Walk))
+            .Where(g => g.Select(c => c.Regime).Distinct().Count() > 1)
+            .OrderBy(g => g.Key.Walk, StringComparer.Ordinal).ThenBy(g => g.Key.Model, StringComparer.Ordinal)
+            .ToList();
+        var showModel = data.Curves.Select(c => c.Model).Distinct().Count() > 1;
+        for (var g = 0; g < groups.Count; g++)
+        {
+            var (model, walk) = groups[g].Key;
+            var title = $"{transform} / {walk}{(showModel ? $" [{model}]" : "")}: remedies, masked L2 vs α";
+            html.Append("<h3>").Append(Encode(title)).Append("</h3>\n");
+            var file = $"remedies-{t}-{g}-{SafeName(walk)}.png";
+            ReportPlots.DrawRemedies(Path.Combine(reportDir, file), title, transform, groups[g].ToList());
+            AppendFigure(html, "remedies", file, title,
+                "Masked L2 against α for the regimes on one axis: plain, augmented (G trained on edited data) and joint (G and walk trained together), classes pooled.");
         }
     }
 
@@ -191,6 +228,11 @@ public static class ReportWriter
         strip.RelativePath.Split(Path.DirectorySeparatorChar)
             .Any(part => part == transform || part == $"transform={transform}" || part.StartsWith(transform + "-", StringComparison.Ordinal));
 
+    // A figure of the paper: data-figure names which one, for readers and the browser test.
+    private static void AppendFigure(StringBuilder html, string kind, string file, string alt, string caption) =>
+        html.Append("<figure class=\"paper-figure\" data-figure=\"").Append(kind).Append("\"><img src=\"").Append(Uri.EscapeDataString(file))
+            .Append("\" alt=\"").Append(Encode(alt)).Append("\"><figcaption>").Append(Encode(caption)).Append("</figcaption></figure>\n");
+
     private static void AppendImage(StringBuilder html, string file, string alt) =>
         html.Append("<p><img src=\"").Append(Uri.EscapeDataString(file)).Append("\" alt=\"").Append(Encode(alt)).Append("\"></p>\n");
 
@@ -198,10 +240,10 @@ public static class ReportWriter
 
     private static string NumberCell(string encoded) => "<td class=\"n\">" + encoded + "</td>";
 
-    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+    internal static string Encode(string text) => WebUtility.HtmlEncode(text);
 
     // File names come from data: anything other than letters, digits, '-' and '_' becomes '_', and a leading index keeps them apart.
-    private static string SafeName(string text)
+    internal static string SafeName(string text)
     {
         var safe = new string(text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
         return safe.Length > 40 ? safe[..40] : safe;

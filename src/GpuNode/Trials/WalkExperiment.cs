@@ -1,4 +1,5 @@
 using Steerability.Experiments.Data;
+using Steerability.Experiments.Evaluation;
 using Steerability.Experiments.Generators;
 using Steerability.Experiments.Imaging;
 using Steerability.Experiments.Studies;
@@ -54,6 +55,8 @@ public static class WalkExperiment
         if (stripPath is not null)
         {
             WalkStudy.WriteStrip(generator, transform, walk, spec, stripPath);
+            using var frames = ExplorerFrames.Render(generator, transform, walk, spec.Alphas ?? WalkTypes.TestGridOf(walk, transform, generator.ImageSize), spec.Classes, spec.Seed);
+            ExplorerFrameFiles.Write(frames, classNames, generator.Name, spec.Transform, spec.Walk, spec.Regime, outputFolder);
         }
         if (walk is nn.Module module)
         {

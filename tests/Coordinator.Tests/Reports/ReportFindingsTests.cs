@@ -37,6 +37,20 @@ public sealed class ReportFindingsTests
     }
 
     [Fact]
+    public void AFullTurnWhoseBaselineIsRoundingNoiseIsLeftOut()
+    {
+        // rotate3d at ±360°: the edit gives back the image and the baseline is float noise (3e-13); a ratio to it
+        // would read as a 15-digit percentage. Only α = ±90 (walk 0.5 against baseline 1: 50% below) count.
+        var data = Data([new("shapes", "rotate3d", "linear", "plain", -360, 0.01, 3e-13), new("shapes", "rotate3d", "linear", "plain", -90, 0.5, 1),
+            new("shapes", "rotate3d", "linear", "plain", 90, 0.5, 1), new("shapes", "rotate3d", "linear", "plain", 360, 0.01, 3e-13)]);
+
+        var line = Assert.Single(ReportFindings.Describe(data));
+
+        Assert.StartsWith("rotate3d, linear walk: masked L2 50.0% below the no-walk baseline on average over 2 α", line);
+        Assert.Equal(2, Assert.Single(data.Summary).AlphaCount);
+    }
+
+    [Fact]
     public void RegimesAreOrderedAtTheLargestAlpha()
     {
         CurvePoint Point(string regime, double alpha, double l2) => new("mnist", "rotate2d", "linear", regime, alpha, l2, 1);

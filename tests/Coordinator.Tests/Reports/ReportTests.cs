@@ -156,6 +156,41 @@ public sealed class ReportTests : IDisposable
         Assert.Equal(4, Regex.Matches(await File.ReadAllTextAsync(Path.Combine(reportDir, ReportWriter.IndexFile)), "<img ").Count);
     }
 
+    [Theory]
+    [InlineData("synthetic", "SYNTHETIC RUN")]
+    [InlineData("nowork", "NOWORK RUN")]
+    [InlineData(null, "Provenance unknown")]
+    [InlineData("walk", null)]
+    public async Task ReportStatesWhatMadeItAndBannersRunsThatAreNotResults(string? runner, string? banner)
+    {
+        var sweep = await WriteSweepAsync();
+        if (runner is not null)
+        {
+            RunProvenance.Now("steer run", runner, "shapes", RunProvenance.PerTrialKeys, "cuda:1").Write(sweep);
+        }
+
+        var (code, errors) = Run("report", sweep);
+
+        Assert.True(code == 0, errors);
+        var html = await File.ReadAllTextAsync(Path.Combine(sweep, ReportWriter.ReportFolder, ReportWriter.IndexFile));
+        if (banner is null)
+        {
+            Assert.DoesNotContain("id=\"banner\"", html);
+        }
+        else
+        {
+            // The banner comes first, before the title.
+            var at = html.IndexOf("<div id=\"banner\"", StringComparison.Ordinal);
+            Assert.True(at >= 0 && at < html.IndexOf("<h1>", StringComparison.Ordinal), "no banner above the title");
+            Assert.Contains(banner, html[at..html.IndexOf("</div>", at, StringComparison.Ordinal)]);
+        }
+        Assert.Contains($"<th>runner</th><td>{runner ?? "unknown"}</td>", html);
+        Assert.Contains($"<th>table schema version</th><td>{(runner is null ? "unknown" : RunProvenance.TableSchemaVersion)}</td>", html);
+        Assert.Contains($"<th>code version (steer)</th><td>{(runner is null ? "unknown" : System.Net.WebUtility.HtmlEncode(RunProvenance.BuildVersion))}</td>", html);
+        // The trials table names the devices the trials ran on.
+        Assert.Contains("<th>device</th><td>cpu, cuda:0 (trials)", html);
+    }
+
     [Fact]
     public void FolderWithoutAlphaMetricsIsOneLineExitTwoAndNothingWritten()
     {
