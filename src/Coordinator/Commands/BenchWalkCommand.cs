@@ -4,6 +4,7 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using Steerability.Experiments.Data;
 using Steerability.Experiments.Generators;
+using Steerability.Experiments.Training;
 using Steerability.Experiments.Transforms;
 using Steerability.Experiments.Walks;
 using Steerability.GpuNode.Trials;
@@ -82,9 +83,8 @@ public static class WalkStepBenchmark
 
     public static Result Measure(IImageGenerator generator, ImageTransform transform, ILatentWalk walk, int batch, int warmup, int steps)
     {
-        using var optimizer = torch.optim.Adam(walk.TrainableParameters, 1e-3);
-        var random = new Random(1);
-        var latentRandom = new torch.Generator(1);
+        // The trainer's own step (with its finite checks), at the paper's walk learning rate: what training costs.
+        using var stepper = new WalkTrainingStep(generator, transform, walk, 1e-3, seed: 1);
         var clock = new Stopwatch();
         for (var step = 0; step < warmup + steps; step++)
         {
@@ -93,20 +93,7 @@ public static class WalkStepBenchmark
                 Synchronise(generator.Device);
                 clock.Start();
             }
-            using var scope = torch.NewDisposeScope();
-            var z = generator.SampleLatents(batch, latentRandom);
-            var classes = torch.randint(Math.Max(1, generator.ClassCount), batch, dtype: ScalarType.Int64).to(generator.Device);
-            var alphas = Steerability.Experiments.Training.WalkTrainer.ToTensor(walk.SampleTrainingAlphas(batch, random), generator.Device);
-            Tensor target, mask;
-            using (torch.no_grad())
-            {
-                var edit = transform.Apply(generator.Generate(z, classes), alphas);
-                (target, mask) = (edit.Images, edit.Mask);
-            }
-            var loss = MaskedL2.PerSample(generator.Generate(walk.Steer(z, classes, alphas), classes), target, mask).mean();
-            optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
+            stepper.Run(batch, step + 1);
         }
         Synchronise(generator.Device);
         clock.Stop();

@@ -5,6 +5,7 @@ using Steerability.Experiments.Data;
 using Steerability.Experiments.Generators;
 using Steerability.Experiments.Studies;
 using Steerability.Experiments.Training;
+using Steerability.Experiments.Transforms;
 using Steerability.GpuNode.Trials;
 
 namespace Steerability.Coordinator.Commands;
@@ -19,13 +20,17 @@ public sealed class LimitsCommand(IAnsiConsole console) : AsyncCommand<WalkComma
     {
         // The same flags as `steer walk`: the study trains the same walk, then measures attributes instead of errors.
         var spec = WalkCommand.Validate(settings);
+        if (!TransformCatalog.Create(spec.Transform).HasAttribute)
+        {
+            throw new InputException($"--edit: {spec.Transform} has no attribute to measure, so the limits study does not apply; accepted: a built-in edit (--transform), or `steer walk --edit`");
+        }
         var output = InputChecks.WritableFolder("--out", settings.Out);
         var device = InputChecks.Device(settings.Device);
         // Dataset variability needs the training data, which only the built-in generators have here.
         var data = GeneratorLoading.IsBuiltIn(settings.Model) ? BuiltInModels.LoadData(settings.Model, settings.Data ?? SteerPaths.FromEnvironment().MnistFolder) : null;
         using var loaded = GeneratorLoading.Load(console, settings, device);
         var generator = loaded.Generator;
-        var result = await new ProgressDisplay(console).Run($"limits {settings.Transform} {settings.Walk}", report =>
+        var result = await new ProgressDisplay(console).Run($"limits {spec.Transform} {settings.Walk}", report =>
             LimitsExperiment.RunAsync(generator, loaded.ClassNames, data, spec, output,
                 new ProgressCallback<ExperimentProgress>(p => report(p.Done, p.Total, p.Phase)), cancellationToken));
 

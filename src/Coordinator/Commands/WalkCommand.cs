@@ -4,6 +4,7 @@ using Spectre.Console.Cli;
 using Steerability.Experiments.Evaluation;
 using Steerability.Experiments.Studies;
 using Steerability.Experiments.Training;
+using Steerability.Experiments.Transforms;
 using Steerability.Experiments.Walks;
 using Steerability.GpuNode.Trials;
 
@@ -15,8 +16,12 @@ public sealed class WalkCommand(IAnsiConsole console) : AsyncCommand<WalkCommand
     public sealed class Settings : WalkBudgetSettings
     {
         [CommandOption("--transform <T>")]
-        [Description("zoom, shiftx, shifty, brightness, color, rotate2d or rotate3d.")]
+        [Description("A built-in edit: zoom, shiftx, shifty, brightness, color, rotate2d, rotate3d or contrast.")]
         public string Transform { get; init; } = "";
+
+        [CommandOption("--edit <FILE>")]
+        [Description("Instead of --transform: your own edit, a TorchScript file defining edit(images, alpha) -> (edited, mask), with FILE's name and .json beside it (α range, grid, scaling).")]
+        public string? Edit { get; init; }
 
         [CommandOption("--walk <W>")]
         [Description("linear or nonlinear.")]
@@ -53,7 +58,7 @@ public sealed class WalkCommand(IAnsiConsole console) : AsyncCommand<WalkCommand
             throw new InputException($"--batch: {settings.Batch} does not fit on {device} at {loaded.Generator.ImageSize}×{loaded.Generator.ImageSize} ({loaded.Generator.Name}): out of memory; try a smaller --batch");
         }
         var shown = result.Rows.Where(r => r.Class == AlphaEvaluator.AllClasses || spec.Classes.Count == 1).ToList();
-        MetricsTable.Write(console, $"{settings.Model} {settings.Transform} {settings.Walk}{(settings.PerClass ? " per-class" : "")}: masked L2 over held-out latents", shown.Count > 0 ? shown : result.Rows);
+        MetricsTable.Write(console, $"{settings.Model} {spec.Transform} {settings.Walk}{(settings.PerClass ? " per-class" : "")}: masked L2 over held-out latents", shown.Count > 0 ? shown : result.Rows);
         console.WriteLine($"wrote {result.MetricsPath} ({result.Rows.Count} rows) and {result.StripPath ?? "no strip (SkiaSharp's native library is missing)"}; training {result.TrainingTime.TotalSeconds:F1} s, evaluation {result.EvaluationTime.TotalSeconds:F1} s");
         return 0;
     }
@@ -61,11 +66,28 @@ public sealed class WalkCommand(IAnsiConsole console) : AsyncCommand<WalkCommand
     /// <summary>Checks every flag and returns the experiment they describe; throws <see cref="InputException"/> on the first bad one.</summary>
     public static WalkExperimentSpec Validate(Settings settings)
     {
-        if (string.IsNullOrEmpty(settings.Transform))
+        var transform = settings.Transform;
+        if (settings.Edit is { } file)
         {
-            throw new InputException($"--transform: missing; accepted: {string.Join(", ", Steerability.Experiments.Transforms.TransformCatalog.Names)}");
+            if (transform.Length > 0)
+            {
+                throw new InputException($"--edit: given with --transform {transform}; accepted: one of --transform or --edit");
+            }
+            try
+            {
+                // Compiled and probed now, so a broken file stops here, before anything is written.
+                transform = UserEdits.Register(UserEdits.LoadFile(file));
+            }
+            catch (EditFileException e)
+            {
+                throw new InputException($"--edit: {e.Message}");
+            }
         }
-        InputChecks.Transform(settings.Transform);
+        if (string.IsNullOrEmpty(transform))
+        {
+            throw new InputException($"--transform: missing; accepted: {string.Join(", ", TransformCatalog.Names)}, or --edit FILE");
+        }
+        InputChecks.Transform(transform);
         InputChecks.Walk(settings.Walk);
         if (settings.PerClass && !WalkTypes.Get(settings.Walk).HasPerClassVectors)
         {
@@ -77,7 +99,7 @@ public sealed class WalkCommand(IAnsiConsole console) : AsyncCommand<WalkCommand
         var classes = InputChecks.Classes(settings.Class, classNames);
         InputChecks.WritableFolder("--out", settings.Out);
         InputChecks.Device(settings.Device);
-        return new WalkExperimentSpec(settings.Model, settings.Transform, settings.Walk, classes, settings.PerClass,
+        return new WalkExperimentSpec(settings.Model, transform, settings.Walk, classes, settings.PerClass,
             settings.Steps, settings.Batch, settings.Seed, settings.EvaluationLatents, LearningRate: settings.LearningRate);
     }
 

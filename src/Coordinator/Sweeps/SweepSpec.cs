@@ -23,6 +23,8 @@ public sealed record SweepSpec
     public string Device { get; init; } = "auto";
     /// <summary>The walk's Adam learning rate (`budget.walk.learning_rate`); null: each edit's own default.</summary>
     public double? LearningRate { get; init; }
+    /// <summary>Users' edits the spec names (`edits`), by name: the description each of their trials carries.</summary>
+    public IReadOnlyDictionary<string, string> UserEdits { get; init; } = new Dictionary<string, string>();
     /// <summary>Share of real images the augmented and joint regimes edit (`augmented_share`); null: 5/6.</summary>
     public double? AugmentedShare { get; init; }
     /// <summary>Pretrained generators by model (biggan-deep): where their files are and how they are sampled.</summary>

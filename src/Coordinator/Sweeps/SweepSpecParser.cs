@@ -19,7 +19,7 @@ public static partial class SweepSpecParser
     public const int DefaultEvalLatents = 256;
 
     private static readonly string[] TopLevelFields =
-        ["sweep", "models", "classes", "per_class", "transforms", "walks", "regimes", "alphas", "seeds", "budget", "device", "pretrained", "augmented_share"];
+        ["sweep", "models", "classes", "per_class", "transforms", "walks", "regimes", "alphas", "seeds", "budget", "device", "pretrained", "augmented_share", "edits"];
 
     public static SweepSpec ParseFile(string path)
     {
@@ -51,7 +51,8 @@ public static partial class SweepSpecParser
         var models = reader.Choices(root, "models", SweepCatalog.Models.Keys.ToArray(), required: true, fallback: []);
         var perClass = reader.Bool(root, "per_class", fallback: false);
         var classes = ParseClasses(reader, root, models, perClass);
-        var transforms = reader.Choices(root, "transforms", SweepCatalog.Transforms, required: true, fallback: []);
+        var userEdits = ParseEdits(reader, root, file);
+        var transforms = reader.Choices(root, "transforms", [.. SweepCatalog.Transforms, .. userEdits.Keys], required: true, fallback: []);
         var walks = reader.Choices(root, "walks", SweepCatalog.Walks, required: false, fallback: SweepCatalog.Walks);
         var regimes = reader.Choices(root, "regimes", SweepCatalog.Regimes, required: false, fallback: [TrainingRegimes.Plain.Name]);
         var alphas = ParseAlphas(reader, root, transforms);
@@ -85,7 +86,85 @@ public static partial class SweepSpecParser
             Device = device,
             LearningRate = learningRate,
             AugmentedShare = augmentedShare,
+            UserEdits = userEdits.Where(e => transforms.Contains(e.Key)).ToDictionary(e => e.Key, e => e.Value),
         };
+    }
+
+    /// <summary>
+    /// `edits:` users' own edits, each either a TorchScript file (path relative to the spec, with its JSON beside it)
+    /// or a composition of built-in edits `{compose: NAME, steps: [{edit: zoom, scale: 0.5}, {edit: shiftx, scale: 8}]}`.
+    /// Each is built and checked now (a broken file stops the spec here) and registered under its name; the result maps
+    /// each name to the description its trials carry.
+    /// </summary>
+    private static Dictionary<string, string> ParseEdits(Reader reader, YamlMappingNode root, string file)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var node = reader.ValueNode(root, "edits");
+        if (node is null)
+        {
+            return result;
+        }
+        if (node is not YamlSequenceNode sequence || sequence.Children.Count == 0)
+        {
+            throw reader.Error(node, "edits", "expected a list; accepted: [edits/invert.ts, {compose: NAME, steps: [{edit: zoom, scale: 0.5}, {edit: shiftx, scale: 8}]}]");
+        }
+        var folder = Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
+        for (var i = 0; i < sequence.Children.Count; i++)
+        {
+            var item = sequence.Children[i];
+            var field = $"edits[{i}]";
+            ImageTransform edit;
+            try
+            {
+                edit = item switch
+                {
+                    YamlScalarNode { Value: { Length: > 0 } path } => UserEdits.LoadFile(Path.Combine(folder, path)),
+                    YamlMappingNode map => Composition(reader, map, field),
+                    _ => throw reader.Error(item, field, "expected a TorchScript file path or {compose: NAME, steps: [...]}"),
+                };
+            }
+            catch (EditFileException e)
+            {
+                throw reader.Error(item, field, e.Message);
+            }
+            if (result.ContainsKey(edit.Name))
+            {
+                throw reader.Error(item, field, $"'{edit.Name}' is named twice; accepted: one edit per name");
+            }
+            result[edit.Name] = UserEdits.WireOf(edit);
+            UserEdits.Register(edit);
+        }
+        return result;
+    }
+
+    private static ComposedEdit Composition(Reader reader, YamlMappingNode map, string field)
+    {
+        foreach (var (keyNode, _) in map.Children)
+        {
+            var key = reader.KeyName(keyNode);
+            if (key is not ("compose" or "steps"))
+            {
+                throw reader.Error(keyNode, $"{field}.{key}", "unknown field; accepted: compose, steps");
+            }
+        }
+        var name = reader.Scalar(map, "compose", required: true, fallback: "")!;
+        if (reader.ValueNode(map, "steps") is not YamlSequenceNode steps)
+        {
+            throw reader.Error(map, $"{field}.steps", "expected a list; accepted: [{edit: zoom, scale: 0.5}, {edit: shiftx, scale: 8}]");
+        }
+        var parsed = new List<CompositionStep>();
+        for (var i = 0; i < steps.Children.Count; i++)
+        {
+            if (steps.Children[i] is not YamlMappingNode step
+                || reader.ValueNode(step, "edit") is not YamlScalarNode { Value: { } edit }
+                || reader.ValueNode(step, "scale") is not YamlScalarNode { Value: { } scaleText }
+                || !double.TryParse(scaleText, NumberStyles.Float, CultureInfo.InvariantCulture, out var scale))
+            {
+                throw reader.Error(steps.Children[i], $"{field}.steps[{i}]", "expected {edit: NAME, scale: NUMBER}; accepted: e.g. {edit: zoom, scale: 0.5}");
+            }
+            parsed.Add(new CompositionStep(edit, scale));
+        }
+        return new ComposedEdit(name, parsed, $"{field} ({name})");
     }
 
     /// <summary>

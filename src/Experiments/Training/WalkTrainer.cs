@@ -26,37 +26,13 @@ public static class WalkTrainer
         IImageGenerator generator, ImageTransform transform, ILatentWalk walk, WalkTrainingOptions options,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
     {
-        var random = new Random(options.Seed);
-        var latentRandom = new torch.Generator((ulong)options.Seed);
-        var classes = ClassPool(generator, options.Classes);
-        var learningRate = options.LearningRate ?? transform.DefaultLearningRate;
-        using var optimizer = torch.optim.Adam(walk.TrainableParameters, learningRate);
+        using var stepper = new WalkTrainingStep(generator, transform, walk, options.LearningRate ?? transform.DefaultLearningRate, options.Seed, options.Classes);
         var losses = new List<double>(options.Steps);
         var reportEvery = Math.Max(1, options.Steps / 100);
         for (var step = 1; step <= options.Steps; step++)
         {
             cancel.ThrowIfCancellationRequested();
-            using var scope = torch.NewDisposeScope();
-            var z = generator.SampleLatents(options.Batch, latentRandom);                      // [B, d]
-            var classIndices = DrawClasses(classes, options.Batch, random, generator.Device);   // [B]
-            var alphas = ToTensor(walk.SampleTrainingAlphas(options.Batch, random), generator.Device);   // [B, K]
-            Tensor target, mask;
-            using (torch.no_grad())
-            {
-                var edit = transform.Apply(generator.Generate(z, classIndices), alphas);
-                target = edit.Images;
-                mask = edit.Mask;
-            }
-            var steered = generator.Generate(walk.Steer(z, classIndices, alphas), classIndices);
-            var loss = MaskedL2.PerSample(steered, target, mask).mean();
-            optimizer.zero_grad();
-            loss.backward();
-            // The loss is read every step anyway; the walk's gradients are small, so both are checked every step,
-            // before a NaN gradient reaches the directions.
-            var value = loss.item<float>();
-            FiniteGuard.Number(value, Stage, $"step {step}", "masked_l2 loss");
-            FiniteGuard.Tensors(walk.TrainableParameters.Select((p, i) => ($"walk parameter {i} gradient", p.grad)), Stage, $"step {step}");
-            optimizer.step();
+            var value = stepper.Run(options.Batch, step);
             losses.Add(value);
             if (progress is not null && (step % reportEvery == 0 || step == options.Steps))
             {
@@ -99,4 +75,60 @@ public static class WalkTrainer
         }
         return torch.tensor(flat, new long[] { rows, columns }, device: device);
     }
+}
+
+/// <summary>
+/// One step of walk training, the only one there is: training runs it in a loop and `steer bench walk` times it.
+/// For random z, class and α, make G(z'(α)) match edit(G(z), α) under the edit's mask, and take one Adam step on
+/// the walk's parameters; the loss and the gradients are checked to be finite.
+/// </summary>
+public sealed class WalkTrainingStep : IDisposable
+{
+    private readonly IImageGenerator _generator;
+    private readonly ImageTransform _transform;
+    private readonly ILatentWalk _walk;
+    private readonly torch.optim.Optimizer _optimizer;
+    private readonly Random _random;
+    private readonly torch.Generator _latentRandom;
+    private readonly int[] _classes;
+
+    public WalkTrainingStep(IImageGenerator generator, ImageTransform transform, ILatentWalk walk, double learningRate, int seed, IReadOnlyList<int>? classes = null)
+    {
+        _generator = generator;
+        _transform = transform;
+        _walk = walk;
+        _random = new Random(seed);
+        _latentRandom = new torch.Generator((ulong)seed);
+        _classes = WalkTrainer.ClassPool(generator, classes);
+        _optimizer = torch.optim.Adam(walk.TrainableParameters, learningRate);
+    }
+
+    /// <summary>Runs one step on <paramref name="batch"/> latents; <paramref name="step"/> names it in a non-finite error. Returns the loss.</summary>
+    public float Run(int batch, int step)
+    {
+        using var scope = torch.NewDisposeScope();
+        var z = _generator.SampleLatents(batch, _latentRandom);                                    // [B, d]
+        var classIndices = WalkTrainer.DrawClasses(_classes, batch, _random, _generator.Device);  // [B]
+        var alphas = WalkTrainer.ToTensor(_walk.SampleTrainingAlphas(batch, _random), _generator.Device);   // [B, K]
+        Tensor target, mask;
+        using (torch.no_grad())
+        {
+            var edit = _transform.Apply(_generator.Generate(z, classIndices), alphas);
+            target = edit.Images;
+            mask = edit.Mask;
+        }
+        var steered = _generator.Generate(_walk.Steer(z, classIndices, alphas), classIndices);
+        var loss = MaskedL2.PerSample(steered, target, mask).mean();
+        _optimizer.zero_grad();
+        loss.backward();
+        // The loss is read every step anyway; the walk's gradients are small, so both are checked every step,
+        // before a NaN gradient reaches the directions.
+        var value = loss.item<float>();
+        FiniteGuard.Number(value, WalkTrainer.Stage, $"step {step}", "masked_l2 loss");
+        FiniteGuard.Tensors(_walk.TrainableParameters.Select((p, i) => ($"walk parameter {i} gradient", p.grad)), WalkTrainer.Stage, $"step {step}");
+        _optimizer.step();
+        return value;
+    }
+
+    public void Dispose() => _optimizer.Dispose();
 }

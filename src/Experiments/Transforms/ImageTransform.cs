@@ -40,6 +40,9 @@ public abstract class ImageTransform
     /// <summary>True for α in the inner half of the training range, where a learned walk is expected to follow the edit.</summary>
     public abstract bool InInnerRange(double alpha, int imageSize);
 
+    /// <summary>False for an edit without a measurable attribute (a user's edit): the limits study does not apply to it.</summary>
+    public virtual bool HasAttribute => true;
+
     /// <summary>The name of the attribute this edit moves, as the limits tables' attribute column gives it.</summary>
     public abstract string AttributeName { get; }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 
 namespace Steerability.Experiments.Transforms;
@@ -24,8 +25,24 @@ public static class TransformCatalog
     /// <summary>Every edit name, in the paper's order (then any edit added since).</summary>
     public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();
 
-    /// <summary>Creates the transform called <paramref name="name"/>, or null when there is none.</summary>
-    public static ImageTransform? TryCreate(string name) => Entries.FirstOrDefault(e => e.Name == name).Create?.Invoke();
+    /// <summary>Users' edits registered in this process (from --edit or a spec's edits), by name.</summary>
+    private static readonly ConcurrentDictionary<string, ImageTransform> UserEditsByName = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the built-in edit called <paramref name="name"/>, or null when there is none.</summary>
+    public static ImageTransform? TryBuiltIn(string name) => Entries.FirstOrDefault(e => e.Name == name).Create?.Invoke();
+
+    /// <summary>Creates the transform called <paramref name="name"/> (built-in, or a user's edit registered here), or null.</summary>
+    public static ImageTransform? TryCreate(string name) => TryBuiltIn(name) ?? UserEditsByName.GetValueOrDefault(name);
+
+    /// <summary>Registers a user's edit (a script or a composition) under its name; a built-in name is refused.</summary>
+    public static void RegisterUserEdit(ImageTransform edit)
+    {
+        if (Names.Contains(edit.Name))
+        {
+            throw new EditFileException($"{edit.Name}: is a built-in edit; choose another name");
+        }
+        UserEditsByName[edit.Name] = edit;
+    }
 
     /// <summary>Creates the transform called <paramref name="name"/>; throws naming the accepted names otherwise.</summary>
     public static ImageTransform Create(string name) =>

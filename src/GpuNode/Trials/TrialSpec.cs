@@ -54,6 +54,9 @@ public sealed record TrialSpec
     /// <summary>Share of real images the augmented and joint regimes edit; 0: <see cref="Steerability.Experiments.Training.EditAugmentation.DefaultShare"/>.</summary>
     public double AugmentedShare { get; init; }
 
+    /// <summary>A user's edit (TorchScript or a composition) as its self-contained description; empty for built-in edits.</summary>
+    public string UserEdit { get; init; } = "";
+
     /// <summary>Held-out latents per class the walk is evaluated on (0 for a generator trial).</summary>
     public int EvalLatents { get; init; }
 
@@ -87,7 +90,7 @@ public sealed record TrialSpec
     public string CanonicalJson()
     {
         var canonical = new CanonicalForm(Kind, Model, Class, Transform, Walk, Regime, PerClass, Steps, Batch, Seed,
-            GeneratorSteps, GeneratorBatch, Alphas, GeneratorKey, EvalLatents, Weights, Truncation, LearningRate, AugmentedShare);
+            GeneratorSteps, GeneratorBatch, Alphas, GeneratorKey, EvalLatents, Weights, Truncation, LearningRate, AugmentedShare, UserEdit);
         return JsonSerializer.Serialize(canonical, CanonicalOptions);
     }
 
@@ -120,5 +123,5 @@ public sealed record TrialSpec
     // Field order here is the canonical order; appending a field changes every key, which is intended.
     private sealed record CanonicalForm(string Kind, string Model, string Class, string Transform, string Walk,
         string Regime, bool PerClass, int Steps, int Batch, int Seed, int GeneratorSteps, int GeneratorBatch,
-        double[] Alphas, string GeneratorKey, int EvalLatents, string Weights, double Truncation, double LearningRate, double AugmentedShare);
+        double[] Alphas, string GeneratorKey, int EvalLatents, string Weights, double Truncation, double LearningRate, double AugmentedShare, string UserEdit);
 }

@@ -28,6 +28,11 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
     {
         var regime = TrainingRegimes.TryGet(trial.Regime)
             ?? throw new NotSupportedException($"regime '{trial.Regime}' is not known; accepted: {string.Join(", ", TrainingRegimes.Names)}");
+        if (trial.UserEdit.Length > 0)
+        {
+            // A user's edit travels with its trial: rebuilt (and checked) here, then found by name like a built-in one.
+            UserEdits.Register(UserEdits.FromWire(trial.UserEdit));
+        }
         try
         {
             return trial.Kind switch
@@ -157,7 +162,7 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
     private async Task MeasureAttributesAsync(TrialSpec trial, IImageGenerator generator, IReadOnlyList<string> classNames, WalkExperimentSpec spec,
         ImageTransform transform, ILatentWalk walk, TrialContext context, CancellationToken ct)
     {
-        if (BuiltInModels.TryGet(trial.Model) is null || trial.Weights.Length > 0)
+        if (BuiltInModels.TryGet(trial.Model) is null || trial.Weights.Length > 0 || !transform.HasAttribute)
         {
             return;
         }
@@ -217,7 +222,10 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
                 trial.Regime, LearningRate: trial.LearningRate > 0 ? trial.LearningRate : null, Alphas: trial.Alphas.Length > 0 ? trial.Alphas : null);
             var progress = new ProgressCallback<ExperimentProgress>(p => context.Progress(TrainingShare + (1 - TrainingShare) * p.Done / Math.Max(1, p.Total)));
             await WalkExperiment.EvaluateAsync(generator, generator.ClassNames, spec, transform, walk, [], trainingTime, context.OutputDir, progress, ct);
-            await LimitsExperiment.MeasureAsync(generator, generator.ClassNames, data, spec, transform, walk, context.OutputDir, cancel: ct);
+            if (transform.HasAttribute)
+            {
+                await LimitsExperiment.MeasureAsync(generator, generator.ClassNames, data, spec, transform, walk, context.OutputDir, cancel: ct);
+            }
         }
         return new TrialOutcome(recipe.Steps * (double)recipe.Batch / Math.Max(trainingTime.TotalSeconds, 1e-6), "images/s");
     }
