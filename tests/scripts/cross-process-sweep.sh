@@ -2,8 +2,9 @@
 # Runs a sweep across OS processes on 127.0.0.1: `steer coordinator` and two `steer node`s. SIGKILLs node 2 while it
 # runs a trial, then SIGKILLs the coordinator and starts it again on the same port and folder. Checks that node 1
 # rejoins the restarted coordinator by itself, that the sweep completes with exactly one alpha_metrics row per
-# (trial_key, class, alpha), and that the trial node 2 was running shows attempts > 1. Every wait has a timeout; the
-# whole script is bounded (about 1-2 minutes on 2 busy cores, at most 6).
+# (trial_key, class, alpha), that the trial node 2 was running shows attempts > 1, and that a node of another runner
+# is refused (exit 2) and gets no row accepted. Every wait has a timeout; the whole script is bounded (about 1-2
+# minutes on 2 busy cores, at most 6).
 # Usage: tests/scripts/cross-process-sweep.sh [STEER_DLL]   (default: the Debug build of src/Coordinator)
 # STEER_RUNNER=walk runs the real science (trains the quickstart's generator and walks: many minutes on 2 cores);
 # the default, synthetic, runs the same trials as four-second stand-ins.
@@ -61,7 +62,7 @@ cd "$work"
 steer() { dotnet "$dll" "$@"; }
 sweep="$work/results/quickstart"
 start_coordinator() {
-    dotnet "$dll" coordinator "$root/experiments/quickstart.yaml" --out "$work/results" --port "$port" --config "$config" >> coordinator.log 2>&1 &
+    dotnet "$dll" coordinator "$root/experiments/quickstart.yaml" --out "$work/results" --port "$port" --config "$config" --runner "$runner" >> coordinator.log 2>&1 &
     coordinator=$!
     pids+=("$coordinator")
 }
@@ -73,17 +74,23 @@ pids+=("$node1")
 dotnet "$dll" node --seed "127.0.0.1:$port" --device cpu --runner "$runner" --config "$config" > node2.log 2>&1 &
 node2=$!
 pids+=("$node2")
-# Node 2's port names its worker, and so its attempt folders (attempt-N-<host>-<port>-cpu).
-wait_for 60 "node 2 to start" grep -qs "joining with" node2.log
-node2_port=$(grep 'joining with' node2.log | grep -o 'steer@127.0.0.1:[0-9]*' | head -1 | cut -d: -f2)
-node2_attempt() { ls -d "$sweep"/_work/*/attempt-*-"$node2_port"-cpu >/dev/null 2>&1; }
-wait_for 120 "node 2 to run a trial" node2_attempt
+# A stranger: a node of another runner joins the same sweep; it must be refused (exit 2) and get nothing accepted.
+stranger=$([ "$runner" = nowork ] && echo synthetic || echo nowork)
+dotnet "$dll" node --seed "127.0.0.1:$port" --device cpu --runner "$stranger" --config "$config" > stranger.log 2>&1 &
+stranger_pid=$!
+pids+=("$stranger_pid")
+# Attempt folders are named by their lease token, not by worker, so wait until both nodes run a trial (two attempt
+# folders without a result) and kill node 2 then: one of those trials is its own.
+running() { for d in "$sweep"/_work/*/attempt-*; do [ -d "$d" ] && [ ! -f "$(dirname "$d")/result.json" ] && basename "$(dirname "$d")"; done 2>/dev/null | sort -u; }
+two_running() { [ "$(running | wc -l)" -ge 2 ]; }
+wait_for 120 "both nodes to run a trial" two_running
+in_flight=$(running)
 kill -9 "$node2"
-killed=$(basename "$(dirname "$(ls -d "$sweep"/_work/*/attempt-*-"$node2_port"-cpu | head -1)")")
-echo "killed node 2 (pid $node2) while it ran trial $killed"
-# Let the coordinator see the trial fail and lease it again, then kill the coordinator too and start it again.
-killed_again() { ls -d "$sweep/_work/$killed"/attempt-2-* >/dev/null 2>&1 || [ -f "$sweep/_work/$killed/result.json" ]; }
-wait_for 90 "trial $killed to be leased again" killed_again
+echo "killed node 2 (pid $node2) while trials $(echo $in_flight) ran"
+# Let the coordinator see node 2's trial fail and lease it again, then kill the coordinator too and start it again.
+leased_again() { for key in $in_flight; do ls -d "$sweep/_work/$key"/attempt-2-* >/dev/null 2>&1 && return 0; done; return 1; }
+wait_for 90 "node 2's trial to be leased again" leased_again
+killed=$(for key in $in_flight; do ls -d "$sweep/_work/$key"/attempt-2-* >/dev/null 2>&1 && echo "$key"; done | head -1)
 kill -9 "$coordinator"
 echo "killed the coordinator (pid $coordinator); starting it again on port $port"
 wait_for 30 "port $port to be free" bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null"
@@ -96,6 +103,11 @@ grep -v '^\s*at \|^---\|^Cause\|^   ' coordinator.log | grep -v WARNING | tail -
 grep -v WARNING node1.log | tail -3
 [ "$status" -eq 0 ] || fail "the restarted coordinator exited with $status"
 [ "$node1_status" -eq 0 ] || fail "node 1 exited with $node1_status"
+wait_exit 60 "$stranger_pid"
+echo "stranger node (--runner $stranger): exit $exit_code, $(grep '^steer:' stranger.log || true)"
+[ "$exit_code" -eq 2 ] || fail "the node of runner $stranger exited with $exit_code, not 2 (refused)"
+foreign=$(steer query "$sweep" "SELECT count(*) FROM alpha_metrics WHERE runner <> '$runner'" | tail -1)
+[ "$foreign" -eq 0 ] || fail "$foreign alpha_metrics rows came from another runner than $runner"
 grep -q "lost the coordinator" node1.log || fail "node 1 never lost its coordinator (was it killed?)"
 rows=$(steer query "$sweep" "SELECT count(*) - count(DISTINCT (trial_key, class, alpha)) AS duplicates, count(DISTINCT trial_key) AS walks FROM alpha_metrics" | tail -1)
 echo "alpha_metrics: duplicates, walk trials = $rows"

@@ -226,7 +226,8 @@ public sealed class SweepLedger
         {
             return new CompletionDecision(CompletionOutcome.Refused, [], $"trial {finished.Key} is not in this sweep");
         }
-        if (!entry.Tokens.TryGetValue(finished.Attempt, out var issued) || issued != (finished.Token ?? ""))
+        // A lease journaled before tokens existed has an empty one, which no result can prove it holds.
+        if (!entry.Tokens.TryGetValue(finished.Attempt, out var issued) || issued.Length == 0 || issued != finished.Token)
         {
             return new CompletionDecision(CompletionOutcome.Refused, [],
                 $"{finished.Key} attempt {finished.Attempt}: token '{finished.Token}' was not issued for it");
@@ -244,19 +245,20 @@ public sealed class SweepLedger
                 DuplicateResults++;
                 return new CompletionDecision(CompletionOutcome.Duplicate, []);
             }
-            var badPath = (finished.Files ?? []).Select(f => ResultPathProblem(entry.Spec, f)).FirstOrDefault(p => p is not null);
+            var files = finished.Files ?? [];
+            var badPath = files.Select(f => ResultPathProblem(entry.Spec, f)).FirstOrDefault(p => p is not null);
             if (badPath is not null)
             {
                 return new CompletionDecision(CompletionOutcome.Refused, [], $"{finished.Key} attempt {finished.Attempt}: {badPath}");
             }
-            var broken = intact is null ? null : finished.Files!.FirstOrDefault(f => !intact(f));
+            var broken = intact is null ? null : files.FirstOrDefault(f => !intact(f));
             if (broken is not null)
             {
                 return new CompletionDecision(CompletionOutcome.Refused, [],
                     $"{finished.Key} attempt {finished.Attempt}: {broken.Path} is missing or differs from its reported SHA-256");
             }
             var succeeded = new TrialSucceeded(entry.Key, finished.Attempt, finished.WorkerId, finished.Node, finished.Device,
-                finished.Files!, finished.WallSeconds, finished.Throughput, finished.ThroughputUnit, current ? "lease" : "late",
+                files, finished.WallSeconds, finished.Throughput, finished.ThroughputUnit, current ? "lease" : "late",
                 finished.Token!, finished.Runner);
             Apply(succeeded, now);
             return new CompletionDecision(CompletionOutcome.Accepted, [succeeded]);
@@ -334,7 +336,7 @@ public sealed class SweepLedger
         {
             var found = manifest(entry.Key);
             if (found is { Succeeded: true } && found.Runner == Options.Runner
-                && entry.Tokens.TryGetValue(found.Attempt, out var issued) && issued == found.Token
+                && entry.Tokens.TryGetValue(found.Attempt, out var issued) && issued.Length > 0 && issued == found.Token
                 && (found.Files ?? []).All(f => SafeRelativePath(f.Path) && intact(f))
                 && (entry.Spec.GeneratorKey.Length == 0 || _entries[entry.Spec.GeneratorKey].State == TrialState.Done))
             {
@@ -383,8 +385,12 @@ public sealed class SweepLedger
         && path.Split('/').All(segment => segment.Length > 0 && segment != "." && segment != "..");
 
     /// <summary>Why a reported file is not where the trial's files belong, or null when it is.</summary>
-    public static string? ResultPathProblem(TrialSpec trial, PublishedFile file)
+    public static string? ResultPathProblem(TrialSpec trial, PublishedFile? file)
     {
+        if (file is null)
+        {
+            return "a file entry is empty (no path)";
+        }
         if (!SafeRelativePath(file.Path))
         {
             return $"path '{file.Path}' is not a relative path inside the sweep folder";

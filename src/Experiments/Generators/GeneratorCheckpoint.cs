@@ -96,9 +96,13 @@ public static class GeneratorCheckpoint
         {
             throw new CheckpointException($"checkpoint: '{path}' is not valid JSON ({e.Message.Split('\n')[0]})");
         }
-        if (manifest is null || manifest.Format != Format || manifest.Config is null || manifest.ClassNames is null)
+        if (manifest is null || manifest.Format != Format)
         {
             throw new CheckpointException($"checkpoint: '{path}' is not a {Format} manifest (format '{manifest?.Format}')");
+        }
+        if (manifest.Config is null || manifest.ClassNames is null)
+        {
+            throw new CheckpointException($"checkpoint: '{path}' is a damaged {Format} manifest (field '{(manifest.Config is null ? "config" : "class_names")}' is missing)");
         }
         if (manifest.FormatVersion != FormatVersion)
         {

@@ -79,6 +79,24 @@ public sealed class LedgerFencingTests
     }
 
     [Fact]
+    public void A_lease_journaled_without_a_token_takes_no_result_and_an_empty_file_list_entry_is_refused()
+    {
+        var trial = Walk("zoom");
+        var ledger = Ledger([trial]);
+        ledger.Apply(new TrialLeased(trial.Key, 1, "a", "n", "cpu"), T0);
+        var entry = ledger.Entries.Single();
+
+        Assert.Equal(CompletionOutcome.Refused, ledger.Complete(Success(entry, 1) with { Token = "" }, T0).Outcome);
+        Assert.False(ledger.Heartbeat(trial.Key, 1, "", 0.5, T0));
+
+        var fresh = Ledger([trial]);
+        var leased = fresh.TryLease("a", "n", "cpu", T0).Entry!;
+        var empty = fresh.Complete(Success(leased, 1) with { Files = [null!] }, T0, intact: _ => true);
+        Assert.Equal(CompletionOutcome.Refused, empty.Outcome);
+        Assert.Equal(CompletionOutcome.Accepted, fresh.Complete(Success(leased, 1) with { Files = null! }, T0, intact: _ => true).Outcome);
+    }
+
+    [Fact]
     public void A_late_success_of_an_earlier_attempt_is_taken_once_and_only_while_the_trial_is_not_done()
     {
         var ledger = Ledger([Walk("zoom")]);

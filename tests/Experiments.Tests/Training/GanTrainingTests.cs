@@ -49,6 +49,20 @@ public sealed class GanTrainingTests : IDisposable
     }
 
     [Fact]
+    public void AManifestWithoutItsConfigNamesTheMissingFieldNotTheFormat()
+    {
+        var folder = Path.Combine(_folder, "noconfig");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "checkpoint.json"),
+            $"{{\"format\": \"{GeneratorCheckpoint.Format}\", \"format_version\": {GeneratorCheckpoint.FormatVersion}}}");
+
+        var error = Assert.Throws<CheckpointException>(() => GeneratorCheckpoint.Load(folder, torch.CPU));
+
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.Contains("field 'config' is missing", error.Message);
+    }
+
+    [Fact]
     public void APlacingCheckpointFromTheFreeTurnVersionIsRefusedAndAnUnplacedOneStillLoads()
     {
         var (data, _) = ShapesDataset.Generate(perClass: 2, imageSize: 16, seed: 1);
