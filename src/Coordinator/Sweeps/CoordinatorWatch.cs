@@ -119,9 +119,10 @@ internal sealed class CoordinatorWatch(LivenessSettings settings)
         }
         var needs = string.Join(", ", ready.Select(e => e.Spec.Device).Distinct().Order());
         var have = _devices.Count == 0 ? "none connected" : string.Join(", ", _devices.Values.Distinct().Order());
-        why = $"{ready.Count} ready trial(s) need device {needs} and no connected worker can run them (workers: {have}); " +
-            $"the sweep fails if none joins within {settings.UnplaceableTimeout.TotalSeconds:0.#} s (unplaceable-timeout)";
         giveUp = waited >= settings.UnplaceableTimeout;
+        why = $"{ready.Count} ready trial(s) need device {needs} and no connected worker can run them (workers: {have}); " +
+            (giveUp ? $"none joined within {settings.UnplaceableTimeout.TotalSeconds:0.#} s (unplaceable-timeout)"
+                : $"the sweep fails if none joins within {settings.UnplaceableTimeout.TotalSeconds:0.#} s (unplaceable-timeout)");
         return true;
     }
 

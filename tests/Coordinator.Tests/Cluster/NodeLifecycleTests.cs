@@ -89,6 +89,73 @@ public sealed class NodeLifecycleTests
     }
 
     [Fact]
+    public async Task A_node_cut_off_from_its_coordinator_exits_3_after_join_timeout_and_never_says_complete()
+    {
+        using var fixture = new SweepFixture();
+        var plan = fixture.Plan();
+        var port = FreePort();
+        var coordinatorConfig = ConfigurationFactory.ParseString($"""
+            akka.remote.dot-netty.tcp.port = {port}
+            akka.coordinated-shutdown.run-by-actor-system-terminate = off
+            """).WithFallback(SweepConfig.Cluster(Path.Combine(Sweeps.SweepSpecParserTests.RepoRoot(), "cluster.hocon"), ""));
+        var nodeConfig = WriteConfig(fixture.Root, """
+            steerability { heartbeat-interval = 200ms, retry-interval = 300ms, join-timeout = 3s }
+            akka.cluster.split-brain-resolver.stable-after = 2s
+            """);
+        var console = new TestConsole();
+        var coordinator = SweepHost.StartCoordinator(plan, coordinatorConfig, SweepFixture.Coordinator);
+        Environment.SetEnvironmentVariable("STEER_SYNTHETIC_SECONDS", "0.4");
+        try
+        {
+            var node = Task.Run(() => SteerApp.Run(["node", "--seed", $"127.0.0.1:{port}", "--runner", "synthetic", "--config", nodeConfig], console));
+            var ct = new CancellationTokenSource(Bound).Token;
+            while ((await coordinator.StatusAsync()).Done < 1)
+            {
+                await Task.Delay(50, ct);
+            }
+            await coordinator.System.Terminate(); // and it never comes back
+
+            var code = await node.WaitAsync(Bound);
+
+            Assert.Equal(NodeSession.CoordinatorLostExitCode, code);
+            var output = console.Output.ReplaceLineEndings(" ");
+            Assert.Contains("lost the coordinator", output);
+            Assert.Contains("no coordinator answered within 3 s (join-timeout); gave up rejoining", output);
+            Assert.DoesNotContain("sweep complete", output);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("STEER_SYNTHETIC_SECONDS", null);
+            await coordinator.System.Terminate();
+        }
+    }
+
+    [Theory]
+    [InlineData("STEER_JOIN_TIMEOUT", "soon", "STEER_JOIN_TIMEOUT: 'soon' is not a duration")]
+    [InlineData("STEER_STALL_TIMEOUT", "30d", "STEER_STALL_TIMEOUT: '30d' is out of range")]
+    [InlineData("STEER_UNPLACEABLE_TIMEOUT", "0s", "STEER_UNPLACEABLE_TIMEOUT: '0s' is out of range")]
+    [InlineData("STEER_LEDGER_RESTARTS", "many", "STEER_LEDGER_RESTARTS: 'many' is not a count")]
+    public void A_bad_limit_variable_is_one_line_and_exit_2(string variable, string value, string expected)
+    {
+        using var fixture = new SweepFixture();
+        var errors = new StringWriter();
+        Environment.SetEnvironmentVariable(variable, value);
+        try
+        {
+            var code = SteerApp.Run(["coordinator", fixture.SpecPath, "--out", fixture.OutDir, "--port", "0"], new TestConsole(), errors);
+
+            Assert.Equal(SteerApp.InputErrorExitCode, code);
+            Assert.Single(errors.ToString().TrimEnd().Split('\n'));
+            Assert.StartsWith($"steer: {expected}", errors.ToString());
+            Assert.False(Directory.Exists(fixture.OutDir));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
+    [Fact]
     public async Task Sigterm_stops_the_coordinator_with_one_line_as_sigint_does()
     {
         using var fixture = new SweepFixture();
