@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Steerability.Coordinator.Reports;
 using Steerability.Experiments.Evaluation;
 using Steerability.Experiments.Training;
 using Steerability.GpuNode.Trials;
@@ -104,6 +105,8 @@ public sealed class RemediesCommand(IAnsiConsole console) : AsyncCommand<Remedie
         var spec = new RemediesSpec(settings.Model, settings.Transform, regimes, settings.GanSteps, settings.Steps, settings.Batch,
             settings.LearningRate, settings.AugmentedShare, settings.EvaluationLatents, settings.Seed);
         var store = new GeneratorStore(SteerPaths.FromEnvironment());
+        RunProvenance.Now("steer remedies", TrialRunners.Default, $"{settings.Model} (one generator per regime, in {SteerPaths.FromEnvironment().Home})",
+            "per regime (the generator store's checkpoint.json files)", device.ToString()).Write(output);
         var rows = await new ProgressDisplay(console).Run($"remedies {settings.Model} {settings.Transform}", report =>
             RemediesExperiment.RunAsync(store, spec, device, settings.Data, output,
                 new ProgressCallback<ExperimentProgress>(p => report(p.Done, p.Total, p.Loss is { } loss ? $"{p.Phase} loss={loss:F4}" : p.Phase)), cancellationToken));
