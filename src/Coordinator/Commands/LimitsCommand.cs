@@ -1,5 +1,6 @@
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Steerability.Coordinator.Reports;
 using Steerability.Experiments.Attributes;
 using Steerability.Experiments.Data;
 using Steerability.Experiments.Generators;
@@ -29,6 +30,7 @@ public sealed class LimitsCommand(IAnsiConsole console) : AsyncCommand<WalkComma
         // Dataset variability needs the training data, which only the built-in generators have here.
         var data = GeneratorLoading.IsBuiltIn(settings.Model) ? BuiltInModels.LoadData(settings.Model, settings.Data ?? SteerPaths.FromEnvironment().MnistFolder) : null;
         using var loaded = GeneratorLoading.Load(console, settings, device);
+        RunProvenance.Now("steer limits", TrialRunners.Default, $"{settings.Model}: {loaded.Source}", RunProvenance.CheckpointKeyOf(loaded.Source), device.ToString()).Write(output);
         var generator = loaded.Generator;
         var result = await new ProgressDisplay(console).Run($"limits {spec.Transform} {settings.Walk}", report =>
             LimitsExperiment.RunAsync(generator, loaded.ClassNames, data, spec, output,

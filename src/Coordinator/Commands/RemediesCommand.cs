@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Steerability.Coordinator.Reports;
 using Steerability.Coordinator.Sweeps;
 using Steerability.Experiments.Data;
 using Steerability.Experiments.Evaluation;
@@ -107,13 +108,15 @@ public sealed class RemediesCommand(IAnsiConsole console) : AsyncCommand<Remedie
         }
         GeneratorLoading.Validate(new ModelSettings { Model = settings.Model, Data = settings.Data });
         var output = InputChecks.WritableFolder("--out", settings.Out);
-        InputChecks.Device(settings.Device);
+        var device = InputChecks.Device(settings.Device);
         var paths = SteerPaths.FromEnvironment();
         if (settings.Data is not null)
         {
             paths = paths with { MnistOverride = Path.GetFullPath(settings.Data) };
         }
         var trials = TrialExpansion.Expand(SweepSpecOf(settings, regimes));
+        RunProvenance.Now("steer remedies", TrialRunners.Default, $"{settings.Model} (one generator per regime, in {paths.Home})",
+            "per regime (the generator store's checkpoint.json files)", device.ToString()).Write(output);
         var rows = await new ProgressDisplay(console).Run($"remedies {settings.Model} {settings.Transform}", report =>
             RemediesRun.RunAsync(trials, new WalkTrialRunner(paths), settings.Device, output,
                 (done, total, label) => report(done, total, label), cancellationToken));

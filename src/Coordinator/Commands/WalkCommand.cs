@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Steerability.Coordinator.Reports;
 using Steerability.Experiments.Evaluation;
 using Steerability.Experiments.Studies;
 using Steerability.Experiments.Training;
@@ -48,6 +49,7 @@ public sealed class WalkCommand(IAnsiConsole console) : AsyncCommand<WalkCommand
         var output = InputChecks.WritableFolder("--out", settings.Out);
         var device = InputChecks.Device(settings.Device);
         using var loaded = GeneratorLoading.Load(console, settings, device);
+        RunProvenance.Now("steer walk", TrialRunners.Default, $"{settings.Model}: {loaded.Source}", RunProvenance.CheckpointKeyOf(loaded.Source), device.ToString()).Write(output);
         WalkExperimentResult result;
         try
         {

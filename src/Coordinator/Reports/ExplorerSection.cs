@@ -24,6 +24,11 @@ public static class ExplorerSection
     public static void Write(StringBuilder html, ReportData data, string reportDir)
     {
         html.Append("<h2 id=\"explorer-title\">Walk explorer</h2>\n");
+        if (data.ExplorerUnreadable.Count > 0)
+        {
+            html.Append("<p id=\"explorer-unreadable\">Left out: frame manifests that could not be read or have no ").Append(GpuNode.Results.ExplorerFrameFiles.SheetFile)
+                .Append(" beside them: ").Append(ReportWriter.Encode(string.Join(", ", data.ExplorerUnreadable))).Append("</p>\n");
+        }
         if (data.Explorer.Count == 0)
         {
             html.Append("<p id=\"explorer-none\">No explorer frames in this folder: the walks were run by a build without them, by a runner that renders no images, ")

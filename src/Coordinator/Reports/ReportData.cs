@@ -55,6 +55,9 @@ public sealed record ReportData(
     /// <summary>Walks with explorer frames, in path order.</summary>
     public IReadOnlyList<ExplorerWalk> Explorer { get; init; } = [];
 
+    /// <summary>Frame manifests that could not be read or lack their sheet (relative paths): the report names them.</summary>
+    public IReadOnlyList<string> ExplorerUnreadable { get; init; } = [];
+
     public const string StripFile = "walk_strip.png";
 
     /// <summary>The transforms in the order the report shows them.</summary>
@@ -133,11 +136,13 @@ public static class ReportDataLoader
                 .Select(r => new GeneratorEntry(Text(r[0]), Text(r[1]), Text(r[2]), CheckpointKeyOfArtifact(folder, Text(r[2]))))
                 .ToList()
             : [];
+        var explorer = FindExplorerWalks(folder);
         return new ReportData(folder, curves, Summarise(curves), variability, correlations, attributes, trials, FindStrips(folder))
         {
             Provenance = RunProvenance.Read(folder),
             Generators = generators,
-            Explorer = FindExplorerWalks(folder),
+            Explorer = explorer.Found,
+            ExplorerUnreadable = explorer.Unreadable,
         };
     }
 
@@ -176,15 +181,29 @@ public static class ReportDataLoader
         return RunProvenance.CheckpointKeyOf(artifact) is { Length: > 0 } key ? key : "not found";
     }
 
-    private static List<ExplorerWalk> FindExplorerWalks(string folder) =>
-        Directory.EnumerateFiles(folder, ExplorerFrameFiles.ManifestFile, SearchOption.AllDirectories)
-            .Select(path => (Path: path, Relative: Path.GetRelativePath(folder, Path.GetDirectoryName(path)!)))
-            .Where(f => f.Relative != ReportWriter.ReportFolder && !f.Relative.StartsWith(ReportWriter.ReportFolder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            .Select(f => (f.Relative, Sheet: Path.Combine(Path.GetDirectoryName(f.Path)!, ExplorerFrameFiles.SheetFile), Manifest: ExplorerFrameFiles.ReadManifest(f.Path)))
-            .Where(f => f.Manifest is not null && File.Exists(f.Sheet))
-            .Select(f => new ExplorerWalk(f.Sheet, f.Relative, f.Manifest!))
-            .OrderBy(w => w.RelativeFolder, StringComparer.Ordinal)
-            .ToList();
+    private static (List<ExplorerWalk> Found, List<string> Unreadable) FindExplorerWalks(string folder)
+    {
+        var found = new List<ExplorerWalk>();
+        var unreadable = new List<string>();
+        foreach (var path in Directory.EnumerateFiles(folder, ExplorerFrameFiles.ManifestFile, SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var relative = Path.GetRelativePath(folder, Path.GetDirectoryName(path)!);
+            if (relative == ReportWriter.ReportFolder || relative.StartsWith(ReportWriter.ReportFolder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var sheet = Path.Combine(Path.GetDirectoryName(path)!, ExplorerFrameFiles.SheetFile);
+            if (ExplorerFrameFiles.ReadManifest(path) is { } manifest && File.Exists(sheet))
+            {
+                found.Add(new ExplorerWalk(sheet, relative, manifest));
+            }
+            else
+            {
+                unreadable.Add(Path.GetRelativePath(folder, path));
+            }
+        }
+        return (found, unreadable);
+    }
 
     private static string Text(object? value) => value switch
     {

@@ -192,6 +192,25 @@ public sealed class ReportTests : IDisposable
     }
 
     [Fact]
+    public async Task AFrameManifestThatCannotBeReadIsNamedNotShown()
+    {
+        var sweep = await WriteSweepAsync();
+        var broken = Path.Combine(sweep, "files", "transform=zoom", "walk=linear", "regime=plain", "k1");
+        Directory.CreateDirectory(broken);
+        await File.WriteAllTextAsync(Path.Combine(broken, ExplorerFrameFiles.ManifestFile), "{ not json");
+        WritePng(Path.Combine(broken, ExplorerFrameFiles.SheetFile));
+
+        var (code, errors) = Run("report", sweep);
+
+        Assert.True(code == 0, errors);
+        var html = await File.ReadAllTextAsync(Path.Combine(sweep, ReportWriter.ReportFolder, ReportWriter.IndexFile));
+        Assert.Contains("<p id=\"explorer-unreadable\">", html);
+        Assert.Contains(Path.Combine("files", "transform=zoom", "walk=linear", "regime=plain", "k1", ExplorerFrameFiles.ManifestFile), html);
+        Assert.Contains("<p id=\"explorer-none\">", html);
+        Assert.DoesNotContain("id=\"explorer-data\"", html);
+    }
+
+    [Fact]
     public void FolderWithoutAlphaMetricsIsOneLineExitTwoAndNothingWritten()
     {
         var empty = Path.Combine(_folder, "empty");
