@@ -1,4 +1,5 @@
 using ScottPlot;
+using Steerability.Experiments.Training;
 using Steerability.Experiments.Transforms;
 
 namespace Steerability.Coordinator.Reports;
@@ -149,7 +150,7 @@ public static class ReportPlots
             line.Color = palette.GetColor(index++);
             line.LegendText = regime.Key;
         }
-        var plain = points.Where(p => p.Regime == "plain").OrderBy(p => p.Alpha).ToList();
+        var plain = points.Where(p => p.Regime == TrainingRegimes.Plain.Name).OrderBy(p => p.Alpha).ToList();
         if (plain.Count > 0)
         {
             var baseline = plot.Add.Scatter(plain.Select(p => AxisValue(transform, p.Alpha)).ToArray(), plain.Select(p => p.BaselineL2Mean).ToArray());
@@ -165,8 +166,8 @@ public static class ReportPlots
         plot.SavePng(path, Width, Height);
     }
 
-    /// <summary>The order the paper lists the regimes in; others after them.</summary>
-    public static int RegimeOrder(string regime) => regime switch { "plain" => 0, "augmented" => 1, "joint" => 2, _ => 3 };
+    /// <summary>Where a regime goes in legends and side-by-side panels: the regime catalog's order, unknown ones last.</summary>
+    public static int RegimeOrder(string regime) => TrainingRegimes.TryGet(regime) is { } known ? TrainingRegimes.All.ToList().IndexOf(known) : TrainingRegimes.All.Count;
 
     /// <summary>
     /// The paper's distribution figure for one walk: the attribute of the model's samples G(z'(α)) as a density per α

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Steerability.Experiments.Training;
 using Steerability.GpuNode.Results;
 
 namespace Steerability.Coordinator.Reports;
@@ -132,7 +133,7 @@ public static class ReportWriter
         for (var g = 0; g < groups.Count; g++)
         {
             var (model, walk, regime) = groups[g].Key;
-            var title = $"{transform} / {walk}{(regime == "plain" ? "" : $" ({regime})")}: dataset spread vs model spread";
+            var title = $"{transform} / {walk}{(regime == TrainingRegimes.Plain.Name ? "" : $" ({regime})")}: dataset spread vs model spread";
             html.Append("<h3>").Append(Encode(title)).Append("</h3>\n");
             var file = $"variability-{t}-{g}-{SafeName(walk)}.png";
             var correlations = data.Correlations.Where(c => c.Transform == transform && c.Walk == walk && c.Model == model && c.Regime == regime).ToList();

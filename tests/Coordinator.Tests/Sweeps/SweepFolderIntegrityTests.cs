@@ -67,6 +67,9 @@ public sealed class SweepFolderIntegrityTests
         using var fixture = new SweepFixture();
         Assert.Equal(0, SteerApp.Run(["run", fixture.SpecPath, "--out", fixture.OutDir, "--runner", "synthetic"], new TestConsole()));
         var ledger = Path.Combine(fixture.OutDir, "fixture", "ledger.db");
+        // As a new process would find it: the ledger is in write-ahead-log mode, and a connection this process still
+        // pools would serve every page from the log, never reading the damaged file.
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         LedgerFile.Check(ledger);
         File.WriteAllBytes(ledger, new Random(7).GetItems<byte>(Enumerable.Range(0, 256).Select(i => (byte)i).ToArray(), 4096));
         var errors = new StringWriter();
