@@ -17,15 +17,14 @@ namespace Steerability.Coordinator.Commands;
 /// </summary>
 public sealed class RemediesCommand(IAnsiConsole console) : AsyncCommand<RemediesCommand.Settings>
 {
-    public sealed class Settings : DeviceSettings
-    {
-        [CommandOption("--model <MODEL>")]
-        [Description("shapes or mnist (the paper's remedies: mnist with rotate2d).")]
-        [DefaultValue("shapes")]
-        public string Model { get; init; } = "shapes";
+    /// <summary>The authors' post-hoc walk learning rate, the remedies' default for --lr.</summary>
+    public const double PostHocLearningRate = 5e-3;
 
+    /// <summary>The shared model and walk-budget flags (as walk, limits and demo), and the remedies' own.</summary>
+    public sealed class Settings : WalkBudgetSettings
+    {
         [CommandOption("--transform <T>")]
-        [Description("The edit (the paper: rotate2d on mnist; also zoom and shiftx on shapes).")]
+        [Description("The edit (the paper: rotate2d on mnist; also zoom and shiftx on shapes). --lr defaults to the authors' post-hoc 5e-3 here.")]
         [DefaultValue("rotate2d")]
         public string Transform { get; init; } = "rotate2d";
 
@@ -34,40 +33,10 @@ public sealed class RemediesCommand(IAnsiConsole console) : AsyncCommand<Remedie
         [DefaultValue("plain,augmented,joint")]
         public string Regimes { get; init; } = "plain,augmented,joint";
 
-        [CommandOption("--data <PATH>")]
-        [Description("MNIST folder (default: $STEER_HOME/data/mnist).")]
-        public string? Data { get; init; }
-
-        [CommandOption("--gan-steps <N>")]
-        [Description("Generator training steps in every regime (default: the model's recipe).")]
-        public int? GanSteps { get; init; }
-
-        [CommandOption("--steps <N>")]
-        [Description("Post-hoc walk steps (plain and augmented).")]
-        [DefaultValue(400)]
-        public int Steps { get; init; } = 400;
-
-        [CommandOption("--batch <B>")]
-        [DefaultValue(32)]
-        public int Batch { get; init; } = 32;
-
-        [CommandOption("--lr <RATE>")]
-        [Description("Walk learning rate (the authors' post-hoc walk: 5e-3).")]
-        [DefaultValue(5e-3)]
-        public double LearningRate { get; init; } = 5e-3;
-
         [CommandOption("--augmented-share <SHARE>")]
         [Description("Share of real images edited in the augmented and joint regimes (the paper: 5/6).")]
         [DefaultValue(5.0 / 6.0)]
         public double AugmentedShare { get; init; } = 5.0 / 6.0;
-
-        [CommandOption("--eval-latents <N>")]
-        [DefaultValue(256)]
-        public int EvaluationLatents { get; init; } = 256;
-
-        [CommandOption("--seed <S>")]
-        [DefaultValue(1)]
-        public int Seed { get; init; } = 1;
 
         [CommandOption("--out <DIR>")]
         [Description("Folder for alpha_metrics.parquet (with a regime column; masked L2 on [[-1, 1]] images, as every command and sweep).")]
@@ -77,6 +46,10 @@ public sealed class RemediesCommand(IAnsiConsole console) : AsyncCommand<Remedie
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         InputChecks.Model(settings.Model);
+        if ((settings.Checkpoint ?? settings.Weights ?? settings.Generator) is { } given)
+        {
+            throw new InputException($"--checkpoint/--weights/--generator: '{given}' is not accepted here; the remedies train their generators (accepted: --model shapes or mnist, --gan-steps)");
+        }
         InputChecks.Transform(settings.Transform);
         var regimes = settings.Regimes.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         foreach (var regime in regimes)
@@ -90,14 +63,7 @@ public sealed class RemediesCommand(IAnsiConsole console) : AsyncCommand<Remedie
         {
             throw new InputException($"--regimes: empty; accepted: {string.Join(", ", TrainingRegimes.Names)}");
         }
-        if (settings.GanSteps is { } ganSteps)
-        {
-            InputChecks.Positive("--gan-steps", ganSteps);
-        }
-        InputChecks.Positive("--steps", settings.Steps);
-        InputChecks.Positive("--batch", settings.Batch);
-        InputChecks.Positive("--eval-latents", settings.EvaluationLatents);
-        InputChecks.PositiveRate("--lr", settings.LearningRate);
+        settings.ValidateBudget();
         if (!(settings.AugmentedShare > 0 && settings.AugmentedShare <= 1))
         {
             throw new InputException($"--augmented-share: {settings.AugmentedShare} is not accepted; use a share above 0 and at most 1");
@@ -106,7 +72,7 @@ public sealed class RemediesCommand(IAnsiConsole console) : AsyncCommand<Remedie
         {
             throw new InputException($"--seed: {settings.Seed} is not accepted; use a whole number ≥ 0");
         }
-        GeneratorLoading.Validate(new ModelSettings { Model = settings.Model, Data = settings.Data });
+        GeneratorLoading.Validate(settings);
         var output = InputChecks.WritableFolder("--out", settings.Out);
         var device = InputChecks.Device(settings.Device);
         var paths = SteerPaths.FromEnvironment();
@@ -166,7 +132,7 @@ public sealed class RemediesCommand(IAnsiConsole console) : AsyncCommand<Remedie
             WalkBudget = new Budget(settings.Steps, settings.Batch),
             EvalLatents = settings.EvaluationLatents,
             Device = "auto",
-            LearningRate = settings.LearningRate,
+            LearningRate = settings.LearningRate ?? PostHocLearningRate,
             AugmentedShare = settings.AugmentedShare,
         };
     }

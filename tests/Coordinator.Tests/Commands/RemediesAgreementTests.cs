@@ -102,6 +102,20 @@ public sealed class RemediesAgreementTests : IDisposable
         Assert.NotEqual(L2("plain"), L2("joint"));
     }
 
+    [Theory]
+    [InlineData("--checkpoint", "some/folder", "--checkpoint/--weights/--generator")]
+    [InlineData("--lr", "0", "--lr")]
+    [InlineData("--regimes", "plain,sideways", "--regimes: 'sideways'")]
+    public void Remedies_share_the_walk_flags_and_refuse_what_does_not_apply_in_one_line(string flag, string value, string named)
+    {
+        var errors = new StringWriter();
+        var code = SteerApp.Run(["remedies", flag, value, "--out", Path.Combine(_folder, "refused")], new TestConsole(), errors);
+        Assert.Equal(2, code);
+        Assert.Contains(named, Assert.Single(errors.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.False(Directory.Exists(Path.Combine(_folder, "refused")));
+        Assert.Equal("shapes", new RemediesCommand.Settings().Model);                              // the default of every command
+    }
+
     [Fact]
     public async Task A_folder_that_mixes_schema_versions_is_refused_in_one_line()
     {
