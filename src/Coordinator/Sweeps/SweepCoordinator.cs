@@ -206,11 +206,18 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         }
         _waiting.Remove(request.WorkerId);
         var lease = LeaseFor(decision.Entry!);
-        _watch.Leased(lease.Key, lease.Attempt);
+        var fresh = decision.Events.Count > 0; // not the repeat of a lease the worker holds already
+        if (fresh)
+        {
+            _watch.Leased(lease.Key, lease.Attempt);
+        }
         PersistThen(decision.Events, () =>
         {
             worker.Tell(lease);
-            _watch.LeaseSent(asked);
+            if (fresh)
+            {
+                _watch.LeaseSent(asked);
+            }
         });
     }
 
@@ -239,11 +246,44 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
             _log.Warning("result from {0} refused: {1}", finished.WorkerId, decision.Why);
             Remember($"result from {finished.WorkerId} refused: {decision.Why}");
         }
-        PersistThen(decision.Events, () =>
+        var (events, next) = WithNextLease(finished, worker, decision);
+        PersistThen(events, () =>
         {
             worker.Tell(new TrialFinishedAck(finished.Key, finished.Attempt));
+            if (next is not null)
+            {
+                worker.Tell(next.Value.Lease);
+                _watch.LeaseSent(next.Value.Asked);
+            }
             AfterChange();
         });
+    }
+
+    /// <summary>
+    /// A worker that reports a result asks for its next trial right after the acknowledgement: lease it now, in the
+    /// same journal write as the result, and send it after the acknowledgement (one journal round trip per trial
+    /// instead of two). The worker's own request then gets this lease repeated, as any repeated request does.
+    /// </summary>
+    private (List<ILedgerEvent> Events, (TrialLease Lease, TimeSpan Asked)? Next) WithNextLease(TrialFinished finished,
+        IActorRef worker, CompletionDecision decision)
+    {
+        var events = decision.Events.ToList();
+        if (decision.Outcome is not (CompletionOutcome.Accepted or CompletionOutcome.Failed) || _ledger.IsFinished
+            || !_workers.TryGetValue(finished.WorkerId, out var known) || !known.Equals(worker))
+        {
+            return (events, null);
+        }
+        var asked = _watch.Clock;
+        var lease = _ledger.TryLease(finished.WorkerId, finished.Node, finished.Device, Now);
+        if (!lease.Granted || lease.Events.Count == 0)
+        {
+            return (events, null);
+        }
+        _waiting.Remove(finished.WorkerId);
+        events.AddRange(lease.Events);
+        var next = LeaseFor(lease.Entry!);
+        _watch.Leased(next.Key, next.Attempt);
+        return (events, (next, asked));
     }
 
     private void OnTerminated(Terminated terminated)
