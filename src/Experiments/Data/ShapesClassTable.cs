@@ -27,7 +27,7 @@ public sealed record ShapeClass(
     AttributeSpread Brightness, AttributeSpread Hue, AttributeSpread Tint, AttributeSpread Rotation);
 
 /// <summary>
-/// The documented table behind `shapes` (README: "The shapes dataset"). Each attribute's spread takes one of
+/// The documented table behind `shapes` (docs/science.md: "The shapes dataset"). Each attribute's spread takes one of
 /// twelve levels, and each attribute orders the classes differently, so classes are narrow in some attributes
 /// and wide in others: what the transformation-limit study correlates against.
 /// </summary>
