@@ -90,7 +90,7 @@ echo "killed node 2 (pid $node2) while trials $(echo $in_flight) ran"
 # Let the coordinator see node 2's trial fail and lease it again, then kill the coordinator too and start it again.
 leased_again() { for key in $in_flight; do ls -d "$sweep/_work/$key"/attempt-2-* >/dev/null 2>&1 && return 0; done; return 1; }
 wait_for 90 "node 2's trial to be leased again" leased_again
-killed=$(for key in $in_flight; do ls -d "$sweep/_work/$key"/attempt-2-* >/dev/null 2>&1 && echo "$key"; done | head -1)
+killed=$(for key in $in_flight; do if ls -d "$sweep/_work/$key"/attempt-2-* >/dev/null 2>&1; then echo "$key"; fi; done | head -1)
 kill -9 "$coordinator"
 echo "killed the coordinator (pid $coordinator); starting it again on port $port"
 wait_for 30 "port $port to be free" bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null"

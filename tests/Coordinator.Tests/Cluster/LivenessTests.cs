@@ -138,7 +138,7 @@ public sealed class LivenessTests
         var lines = errors.ToString().TrimEnd().Split('\n');
         Assert.Single(lines);
         Assert.Contains("ledger", lines[0]);
-        Assert.Contains("not readable", lines[0]);
+        Assert.Contains("damaged", lines[0]);                                  // LedgerFile.Check, before the journal opens it
     }
 
     /// <summary>Hangs on the trials <paramref name="stuck"/> picks until cancelled; runs the others as synthetic trials.</summary>
