@@ -7,8 +7,8 @@ namespace Steerability.Coordinator.Reports;
 /// <summary>
 /// The report's walk explorer: per walk a slider over its test α grid, a class picker and, for each regime side by side,
 /// every shown latent as G(z'(α)), the target edit(G(z), α) (grey outside the mask) and the no-walk G(z). The frames are
-/// the runs' sheets (explorer_frames.png) copied beside index.html; a tile is shown by moving the sheet behind a box, so
-/// the page needs no server, no network and no canvas.
+/// the runs' sheets (explorer_frames.png), packed beside index.html into atlases of distinct tiles (<see cref="ExplorerAtlas"/>,
+/// lossless); a tile is shown by moving its atlas behind a box, so the page needs no server, no network and no canvas.
 /// </summary>
 public static class ExplorerSection
 {
@@ -35,26 +35,53 @@ public static class ExplorerSection
                 .Append("or on a worker without SkiaSharp's native library.</p>\n");
             return;
         }
-        var groups = new List<object>();
-        var index = 0;
+        // First every sheet into the atlas (repeated tiles kept once), then the atlases, then the page's references.
+        var atlas = new ExplorerAtlas();
+        var undecodable = new List<string>();
+        var shown = new List<(string Model, string Transform, string Walk, List<(ExplorerWalk Walk, IReadOnlyList<int> Tiles)> Regimes)>();
         foreach (var group in data.Explorer.GroupBy(w => (w.Manifest.Model, w.Manifest.Transform, w.Manifest.Walk))
                      .OrderBy(g => g.Key.Transform, StringComparer.Ordinal).ThenBy(g => g.Key.Walk, StringComparer.Ordinal).ThenBy(g => g.Key.Model, StringComparer.Ordinal))
         {
-            var regimes = new List<object>();
+            var regimes = new List<(ExplorerWalk, IReadOnlyList<int>)>();
             // Repeated trials (seeds) of one regime: the first in path order is shown.
             foreach (var walk in group.GroupBy(w => w.Manifest.Regime).OrderBy(g => ReportPlots.RegimeOrder(g.Key)).Select(g => g.First()))
             {
-                var file = $"frames-{index++}-{ReportWriter.SafeName(walk.RelativeFolder)}.png";
-                File.Copy(walk.SheetPath, Path.Combine(reportDir, file), overwrite: true);
                 var m = walk.Manifest;
-                regimes.Add(new
+                if (atlas.Add(walk.SheetPath, m.Tile, m.Classes.Count * m.LatentsPerClass, 1 + 2 * m.Alphas.Count) is { } tiles)
                 {
-                    regime = m.Regime, sheet = file, tile = m.Tile, alphas = m.Alphas, classes = m.Classes, latents = m.LatentsPerClass,
-                    source = walk.RelativeFolder,
-                });
+                    regimes.Add((walk, tiles));
+                }
+                else
+                {
+                    undecodable.Add(Path.Combine(walk.RelativeFolder, GpuNode.Results.ExplorerFrameFiles.SheetFile));
+                }
             }
-            groups.Add(new { model = group.Key.Model, transform = group.Key.Transform, walk = group.Key.Walk, regimes });
+            if (regimes.Count > 0)
+            {
+                shown.Add((group.Key.Model, group.Key.Transform, group.Key.Walk, regimes));
+            }
         }
+        if (undecodable.Count > 0)
+        {
+            html.Append("<p id=\"explorer-undecodable\">Left out: frame sheets that do not decode to the tiles their manifest describes: ")
+                .Append(ReportWriter.Encode(string.Join(", ", undecodable))).Append("</p>\n");
+        }
+        if (shown.Count == 0)
+        {
+            return;
+        }
+        var atlases = atlas.Write(reportDir).ToDictionary(
+            a => a.Key.ToString(CultureInfo.InvariantCulture),
+            a => new { capacity = ExplorerAtlas.Capacity(a.Key), columns = ExplorerAtlas.Columns, files = a.Value.Select(f => f.File), rows = a.Value.Select(f => f.Rows) });
+        var groups = shown.Select(g => new
+        {
+            model = g.Model, transform = g.Transform, walk = g.Walk,
+            regimes = g.Regimes.Select(r => new
+            {
+                regime = r.Walk.Manifest.Regime, tile = r.Walk.Manifest.Tile, alphas = r.Walk.Manifest.Alphas, classes = r.Walk.Manifest.Classes,
+                latents = r.Walk.Manifest.LatentsPerClass, source = r.Walk.RelativeFolder, tiles = r.Tiles,
+            }),
+        });
         html.Append("<div id=\"explorer\">\n<p>For held-out latents, per class: the walk's image at α (G(z + αw), or the nonlinear walk's steps), ")
             .Append("the target edit(G(z), α) with the pixels outside its mask grey, and the no-walk image G(z). ")
             .Append("Arrow keys ← → step α; regimes of one walk stand side by side at the same α. Colour moves channel j mod 3 for latent j.</p>\n")
@@ -64,14 +91,15 @@ public static class ExplorerSection
             .Append("<output id=\"explorer-alpha-value\"></output></div>\n<div class=\"regimes\" id=\"explorer-regimes\"></div>\n</div>\n")
             .Append("<script type=\"application/json\" id=\"explorer-data\">")
             // '<' is escaped so that no string in the data can close the script element.
-            .Append(JsonSerializer.Serialize(groups).Replace("<", "\\u003c", StringComparison.Ordinal))
+            .Append(JsonSerializer.Serialize(new { atlases, groups }).Replace("<", "\\u003c", StringComparison.Ordinal))
             .Append("</script>\n<script>\n").Append(Script.Replace("SCALE", Scale.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)).Append("</script>\n");
     }
 
     // Kept free of template literals and libraries: it runs from file:// in any browser.
     private const string Script = """
         (function () {
-          var groups = JSON.parse(document.getElementById('explorer-data').textContent);
+          var data = JSON.parse(document.getElementById('explorer-data').textContent);
+          var groups = data.groups, atlases = data.atlases;
           var walkPick = document.getElementById('explorer-walk');
           var classPick = document.getElementById('explorer-class');
           var slider = document.getElementById('explorer-alpha');
@@ -95,14 +123,17 @@ public static class ExplorerSection
           }
           function tile(r, row, col, kind, alpha, cls, latent) {
             var d = document.createElement('div');
-            var cols = 1 + 2 * r.alphas.length, rows = r.classes.length * r.latents, size = r.tile * scale;
+            // The tile's place in the run's sheet names it; the atlas holds its pixels, shared with every sheet that repeats it.
+            var cols = 1 + 2 * r.alphas.length, size = r.tile * scale;
+            var set = atlases[r.tile], at = r.tiles[row * cols + col];
+            var file = Math.floor(at / set.capacity), slot = at % set.capacity;
             d.className = 'frame';
             d.dataset.kind = kind; d.dataset.row = row; d.dataset.col = col; d.dataset.cls = cls; d.dataset.latent = latent;
             d.dataset.alpha = alpha; d.dataset.regime = r.regime;
             d.style.width = size + 'px'; d.style.height = size + 'px';
-            d.style.backgroundImage = 'url("' + encodeURI(r.sheet) + '")';
-            d.style.backgroundSize = (cols * size) + 'px ' + (rows * size) + 'px';
-            d.style.backgroundPosition = (-col * size) + 'px ' + (-row * size) + 'px';
+            d.style.backgroundImage = 'url("' + encodeURI(set.files[file]) + '")';
+            d.style.backgroundSize = (set.columns * size) + 'px ' + (set.rows[file] * size) + 'px';
+            d.style.backgroundPosition = (-(slot % set.columns) * size) + 'px ' + (-Math.floor(slot / set.columns) * size) + 'px';
             d.title = r.regime + ', ' + cls + ', latent ' + latent + ', ' + kind + (kind === 'nowalk' ? '' : ', α = ' + alpha);
             return d;
           }

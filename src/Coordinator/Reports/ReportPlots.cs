@@ -4,7 +4,7 @@ using Steerability.Experiments.Transforms;
 
 namespace Steerability.Coordinator.Reports;
 
-/// <summary>Draws the report's PNG plots with ScottPlot.</summary>
+/// <summary>Draws the report's plots with ScottPlot; each Draw method returns the file name it wrote (PNG or lossless WebP, see <see cref="ReportImages"/>).</summary>
 public static class ReportPlots
 {
     private const int Width = 800;
@@ -14,7 +14,7 @@ public static class ReportPlots
     /// Masked L2 against α for one transform: a solid line per walk (and regime, and model when there are several),
     /// and the no-walk baseline of the same curve dashed in the same colour, so each walk is read against its own baseline.
     /// </summary>
-    public static void DrawL2(string path, string transform, IReadOnlyList<CurvePoint> points)
+    public static string DrawL2(string path, string transform, IReadOnlyList<CurvePoint> points)
     {
         var plot = new Plot();
         var several = (Models: points.Select(p => p.Model).Distinct().Count() > 1, Regimes: points.Select(p => p.Regime).Distinct().Count() > 1);
@@ -40,14 +40,14 @@ public static class ReportPlots
         plot.YLabel("masked L2");
         // Beside the plot: inside, it hid the curves' ends, where the walks and regimes part.
         plot.ShowLegend(Edge.Right);
-        plot.SavePng(path, Width, Height);
+        return ReportImages.Write(plot.GetImageBytes(Width, Height, ImageFormat.Png), path);
     }
 
     /// <summary>
     /// The measured attribute of G(z'(α)) against α for one walk: per class its mean with ± one std over latents as
     /// error bars (each class nudged sideways so the bars stay apart), and the edit's target averaged over classes, dashed.
     /// </summary>
-    public static void DrawAttributes(string path, string title, string transform, IReadOnlyList<AttributePoint> points)
+    public static string DrawAttributes(string path, string title, string transform, IReadOnlyList<AttributePoint> points)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category20();
@@ -77,7 +77,7 @@ public static class ReportPlots
         plot.XLabel(AxisLabel(transform));
         plot.YLabel(points.Count > 0 ? points[0].Attribute : "attribute");
         plot.ShowLegend(Edge.Right);
-        plot.SavePng(path, Width, Height);
+        return ReportImages.Write(plot.GetImageBytes(Width, Height, ImageFormat.Png), path);
     }
 
     /// <summary>Where α sits on the axis, as the edit places it (a name no edit has: α itself).</summary>
@@ -89,7 +89,7 @@ public static class ReportPlots
     /// The paper's variability figure: per class, dataset spread (data_std) against model limit (model_spread), each
     /// point labelled with its class; the least-squares line per attribute; r, p and ρ of the correlation table in the legend.
     /// </summary>
-    public static void DrawVariability(string path, string title, IReadOnlyList<VariabilityPoint> points, IReadOnlyList<CorrelationEntry> correlations)
+    public static string DrawVariability(string path, string title, IReadOnlyList<VariabilityPoint> points, IReadOnlyList<CorrelationEntry> correlations)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
@@ -131,14 +131,14 @@ public static class ReportPlots
         plot.XLabel("dataset variability: data_std over the class's training images");
         plot.YLabel("model limit: model_spread over the α sweep");
         plot.ShowLegend(Edge.Right);
-        plot.SavePng(path, Width + 200, Height);
+        return ReportImages.Write(plot.GetImageBytes(Width + 200, Height, ImageFormat.Png), path);
     }
 
     /// <summary>
     /// The paper's remedies figure: masked L2 against α for each regime (plain, augmented, joint) of one walk on one
     /// axis, with the plain regime's no-walk baseline dashed for reference.
     /// </summary>
-    public static void DrawRemedies(string path, string title, string transform, IReadOnlyList<CurvePoint> points)
+    public static string DrawRemedies(string path, string title, string transform, IReadOnlyList<CurvePoint> points)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
@@ -163,7 +163,7 @@ public static class ReportPlots
         plot.XLabel(AxisLabel(transform));
         plot.YLabel("masked L2");
         plot.ShowLegend(Edge.Right);
-        plot.SavePng(path, Width, Height);
+        return ReportImages.Write(plot.GetImageBytes(Width, Height, ImageFormat.Png), path);
     }
 
     /// <summary>Where a regime goes in legends and side-by-side panels: the regime catalog's order, unknown ones last.</summary>
@@ -174,10 +174,10 @@ public static class ReportPlots
     /// (a normal with the measured mean and std over latents: the tables keep those two moments, not the samples),
     /// against the data's band. One panel for the classes pooled, then one per class, laid out in a grid.
     /// </summary>
-    public static void DrawDistributions(string path, string title, string transform, IReadOnlyList<AttributePoint> points, IReadOnlyList<VariabilityPoint> data)
+    public static string DrawDistributions(string path, string title, string transform, IReadOnlyList<AttributePoint> points, IReadOnlyList<VariabilityPoint> data)
     {
-        const int panelWidth = 420;
-        const int panelHeight = 300;
+        const int panelWidth = 340;
+        const int panelHeight = 240;
         const int columns = 3;
         var classes = points.Select(p => p.Class).Distinct().OrderBy(c => c, StringComparer.Ordinal).ToList();
         var panels = new List<byte[]> { DistributionPanel("classes pooled", transform, points, data, panelWidth, panelHeight, legend: true) };
@@ -196,7 +196,7 @@ public static class ReportPlots
         }
         using var image = SkiaSharp.SKImage.FromBitmap(sheet);
         using var png = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
-        File.WriteAllBytes(path, png.ToArray());
+        return ReportImages.Write(png.ToArray(), path);
     }
 
     // Pooled over classes: the model's density is the mixture of the classes' (equal weight, as the classes are drawn);

@@ -34,8 +34,7 @@ public static class ReportWriter
         {
             var transform = transforms[t];
             html.Append("<h2>").Append(Encode(transform)).Append("</h2>\n");
-            var plotFile = $"l2-{t}-{SafeName(transform)}.png";
-            ReportPlots.DrawL2(Path.Combine(reportDir, plotFile), transform, data.Curves.Where(c => c.Transform == transform).ToList());
+            var plotFile = ReportPlots.DrawL2(Path.Combine(reportDir, $"l2-{t}-{SafeName(transform)}.png"), transform, data.Curves.Where(c => c.Transform == transform).ToList());
             AppendFigure(html, "l2", plotFile, $"masked L2 vs α for {transform}",
                 "Masked L2 between G(z + αw) and edit(G(z), α), each walk solid against its own no-walk baseline (dashed), classes pooled.");
             WriteAttributes(html, data, transform, t, reportDir);
@@ -110,12 +109,12 @@ public static class ReportWriter
             var title = $"{transform} / {walk} ({regime}{(showModel ? ", " + model : "")}): {groups[g].First().Attribute} of G(z + αw) vs α";
             html.Append("<h3>").Append(Encode(title)).Append("</h3>\n");
             var file = $"attribute-{t}-{g}-{SafeName(walk)}.png";
-            ReportPlots.DrawAttributes(Path.Combine(reportDir, file), title, transform, groups[g].ToList());
+            file = ReportPlots.DrawAttributes(Path.Combine(reportDir, file), title, transform, groups[g].ToList());
             AppendImage(html, file, title);
             var attribute = groups[g].First().Attribute;
             var distributionTitle = $"{transform} / {walk} ({regime}{(showModel ? ", " + model : "")}): distribution of {attribute} across α";
             var distributionFile = $"distribution-{t}-{g}-{SafeName(walk)}.png";
-            ReportPlots.DrawDistributions(Path.Combine(reportDir, distributionFile), distributionTitle, transform, groups[g].ToList(),
+            distributionFile = ReportPlots.DrawDistributions(Path.Combine(reportDir, distributionFile), distributionTitle, transform, groups[g].ToList(),
                 data.Variability.Where(v => v.Model == model && v.Transform == transform && v.Walk == walk && v.Regime == regime && v.Attribute == attribute).ToList());
             AppendFigure(html, "distribution", distributionFile, distributionTitle,
                 "The model's samples G(z'(α)): per α a normal density with the measured mean and std over latents (the tables keep those two moments), " +
@@ -137,7 +136,7 @@ public static class ReportWriter
             html.Append("<h3>").Append(Encode(title)).Append("</h3>\n");
             var file = $"variability-{t}-{g}-{SafeName(walk)}.png";
             var correlations = data.Correlations.Where(c => c.Transform == transform && c.Walk == walk && c.Model == model && c.Regime == regime).ToList();
-            ReportPlots.DrawVariability(Path.Combine(reportDir, file), title, groups[g].ToList(), correlations);
+            file = ReportPlots.DrawVariability(Path.Combine(reportDir, file), title, groups[g].ToList(), correlations);
             AppendFigure(html, "variability", file, title,
                 "Per class (labelled): dataset variability against the model's limit, the least-squares line dashed, the correlation's r, p and ρ in the legend.");
             if (correlations.Count == 0)
@@ -172,7 +171,7 @@ public static class ReportWriter
             var title = $"{transform} / {walk}{(showModel ? $" [{model}]" : "")}: remedies, masked L2 vs α";
             html.Append("<h3>").Append(Encode(title)).Append("</h3>\n");
             var file = $"remedies-{t}-{g}-{SafeName(walk)}.png";
-            ReportPlots.DrawRemedies(Path.Combine(reportDir, file), title, transform, groups[g].ToList());
+            file = ReportPlots.DrawRemedies(Path.Combine(reportDir, file), title, transform, groups[g].ToList());
             AppendFigure(html, "remedies", file, title,
                 "Masked L2 against α for the regimes on one axis: plain, augmented (G trained on edited data) and joint (G and walk trained together), classes pooled.");
         }
