@@ -10,7 +10,7 @@ namespace Steerability.Coordinator.Commands;
 /// <summary>`steer node --seed HOST:P --device D`: one worker per device, pulling trials from the coordinator.</summary>
 public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : ClusterProcessSettings
     {
         [CommandOption("--seed <HOST:PORT>")]
         [Description("The coordinator's address (repeat for several seeds)")]
@@ -31,14 +31,6 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
         [CommandOption("--insecure")]
         [Description("Allow binding a non-loopback address without TLS (a network you trust)")]
         public bool Insecure { get; init; }
-
-        [CommandOption("--runner <NAME>")]
-        [Description("Trial runner: walk (default), synthetic or nowork")]
-        public string Runner { get; init; } = TrialRunners.Default;
-
-        [CommandOption("--config <FILE>")]
-        [Description("Cluster settings (default: ./cluster.hocon, else built-in defaults)")]
-        public string? Config { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken ct)
@@ -56,9 +48,7 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
                 throw new InputException($"--device: '{device}' is not a device; accepted: cpu, cuda, cuda:N");
             }
         }
-        var runner = TrialRunners.Names.Contains(settings.Runner)
-            ? TrialRunners.Create(settings.Runner)
-            : throw new InputException($"--runner: '{settings.Runner}' is not a trial runner; accepted: {string.Join(", ", TrialRunners.Names)}");
+        var runner = TrialRunners.Create(settings.Runner); // the name was checked by ClusterProcessSettings.Validate
         var cluster = SweepConfig.Cluster(settings.Config, ClusterCommands.Overrides(settings.Hostname, settings.Port));
         ClusterTls.CheckExposure(cluster, settings.Insecure);
         var (_, worker) = SweepConfig.Settings(cluster, null, false);

@@ -1,12 +1,11 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using Steerability.GpuNode.Trials;
 
 namespace Steerability.Coordinator.Commands;
 
-/// <summary>Flags shared by the commands that coordinate a sweep.</summary>
-public class SweepRunSettings : CommandSettings
+/// <summary>Flags shared by the commands that coordinate a sweep (with the runner and settings file of every cluster process).</summary>
+public class SweepRunSettings : ClusterProcessSettings
 {
     [CommandArgument(0, "<SPEC>")]
     [Description("Sweep spec (YAML), e.g. experiments/quickstart.yaml")]
@@ -28,22 +27,12 @@ public class SweepRunSettings : CommandSettings
     [Description("Stop leasing new trials once one has failed for good (running ones finish)")]
     public bool FailFast { get; init; }
 
-    [CommandOption("--runner <NAME>")]
-    [Description("Trial runner: walk (default: trains generators and walks), synthetic (small real tables, no training) or nowork")]
-    public string Runner { get; init; } = TrialRunners.Default;
-
-    [CommandOption("--config <FILE>")]
-    [Description("Cluster settings (default: ./cluster.hocon, else built-in defaults)")]
-    public string? Config { get; init; }
-
     public override ValidationResult Validate()
     {
         if (MaxRetries is < 0)
         {
             return ValidationResult.Error($"--max-retries: '{MaxRetries}' is negative; accepted: 0, 1, 2, ...");
         }
-        return TrialRunners.Names.Contains(Runner)
-            ? ValidationResult.Success()
-            : ValidationResult.Error($"--runner: '{Runner}' is not a trial runner; accepted: {string.Join(", ", TrialRunners.Names)}");
+        return base.Validate();
     }
 }
