@@ -3,6 +3,7 @@ using Akka.Actor;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Steerability.Coordinator.Sweeps;
+using Steerability.GpuNode.Node;
 using Steerability.GpuNode.Trials;
 
 namespace Steerability.Coordinator.Commands;
