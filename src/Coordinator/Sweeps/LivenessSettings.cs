@@ -1,5 +1,6 @@
 using System.Globalization;
 using Akka.Configuration;
+using Steerability.GpuNode.Node;
 
 namespace Steerability.Coordinator.Sweeps;
 
@@ -15,10 +16,10 @@ namespace Steerability.Coordinator.Sweeps;
 public sealed record LivenessSettings(TimeSpan JoinTimeout, TimeSpan CoordinatorTimeout, TimeSpan UnplaceableTimeout,
     TimeSpan StallTimeout, int LedgerRestarts)
 {
-    public static readonly LivenessSettings Default = new(TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(1),
-        TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30), 3);
+    /// <summary>The built-in cluster.hocon's values.</summary>
+    public static readonly LivenessSettings Default = From(ClusterDefaults.Config);
 
-    /// <summary>The settings, the STEER_* variable that overrides each, and its default (as written in cluster.hocon).</summary>
+    /// <summary>The settings and the STEER_* variable that overrides each (their defaults are in cluster.hocon).</summary>
     public static readonly IReadOnlyList<(string Key, string Variable)> Keys =
     [
         ("join-timeout", "STEER_JOIN_TIMEOUT"),
@@ -31,13 +32,13 @@ public sealed record LivenessSettings(TimeSpan JoinTimeout, TimeSpan Coordinator
     /// <summary>Reads and checks the `steerability` section; a bad value is one line naming the variable or setting.</summary>
     public static LivenessSettings From(Config config)
     {
-        var s = config.GetConfig("steerability") ?? ConfigurationFactory.Empty;
+        var s = ClusterDefaults.SteerabilityOf(config); // a setting left out has its built-in cluster.hocon value
         return new LivenessSettings(
-            Duration(s, "join-timeout", Default.JoinTimeout, allowZero: false),
-            Duration(s, "coordinator-timeout", Default.CoordinatorTimeout, allowZero: false),
-            Duration(s, "unplaceable-timeout", Default.UnplaceableTimeout, allowZero: false),
-            Duration(s, "stall-timeout", Default.StallTimeout, allowZero: true),
-            Count(s, "ledger-restarts", Default.LedgerRestarts));
+            Duration(s, "join-timeout", allowZero: false),
+            Duration(s, "coordinator-timeout", allowZero: false),
+            Duration(s, "unplaceable-timeout", allowZero: false),
+            Duration(s, "stall-timeout", allowZero: true),
+            Count(s, "ledger-restarts"));
     }
 
     private static string Source(string key)
@@ -46,17 +47,13 @@ public sealed record LivenessSettings(TimeSpan JoinTimeout, TimeSpan Coordinator
         return string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)) ? $"steerability.{key}" : variable;
     }
 
-    private static TimeSpan Duration(Config s, string key, TimeSpan fallback, bool allowZero)
+    private static TimeSpan Duration(Config s, string key, bool allowZero)
     {
-        if (!s.HasPath(key))
-        {
-            return fallback;
-        }
         var raw = s.GetString(key);
         TimeSpan value;
         try
         {
-            value = s.GetTimeSpan(key, fallback, allowInfinite: false);
+            value = s.GetTimeSpan(key, null, allowInfinite: false);
         }
         catch (Exception)
         {
@@ -69,12 +66,8 @@ public sealed record LivenessSettings(TimeSpan JoinTimeout, TimeSpan Coordinator
         return value;
     }
 
-    private static int Count(Config s, string key, int fallback)
+    private static int Count(Config s, string key)
     {
-        if (!s.HasPath(key))
-        {
-            return fallback;
-        }
         var raw = s.GetString(key);
         return int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= 1000
             ? value

@@ -1,5 +1,5 @@
-using System.Reflection;
 using Akka.Configuration;
+using Steerability.GpuNode.Node;
 using Steerability.GpuNode.Protocol;
 
 namespace Steerability.Coordinator.Sweeps;
@@ -86,8 +86,7 @@ public static class SweepConfig
         }
         else
         {
-            using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("cluster.hocon")!;
-            text = new StreamReader(stream).ReadToEnd();
+            text = ClusterDefaults.Text;
         }
         var environment = string.Join("\n", EnvironmentOverrides
             .Select(pair => (Path: pair.Value, Value: Environment.GetEnvironmentVariable(pair.Key)))
@@ -105,9 +104,9 @@ public static class SweepConfig
     /// </summary>
     public static (CoordinatorSettings Coordinator, GpuNode.Workers.WorkerSettings Worker) Settings(Config config, int? maxRetries, bool failFast)
     {
-        var s = config.GetConfig("steerability");
-        var lease = Duration(s, "lease-timeout", TimeSpan.FromSeconds(60));
-        var heartbeat = Duration(s, "heartbeat-interval", TimeSpan.FromSeconds(5));
+        var s = ClusterDefaults.SteerabilityOf(config); // a setting left out has its built-in cluster.hocon value
+        var lease = Duration(s, "lease-timeout");
+        var heartbeat = Duration(s, "heartbeat-interval");
         if (lease < heartbeat * 2)
         {
             throw new InputException($"{Source("lease-timeout")}: '{lease.TotalSeconds:0.###}s' is shorter than twice the heartbeat interval " +
@@ -116,7 +115,7 @@ public static class SweepConfig
         int retries;
         try
         {
-            retries = maxRetries ?? s.GetInt("max-retries", 2);
+            retries = maxRetries ?? s.GetInt("max-retries");
         }
         catch (Exception e) when (e is FormatException or ConfigurationException or OverflowException)
         {
@@ -127,16 +126,16 @@ public static class SweepConfig
             throw new InputException($"{Source("max-retries")}: '{retries}' is negative; accepted: 0, 1, 2, ...");
         }
         var ledger = new LedgerOptions(retries, failFast, lease);
-        return (new CoordinatorSettings(ledger, Duration(s, "tick-interval", TimeSpan.FromSeconds(1)), Duration(s, "trials-table-interval", TimeSpan.FromSeconds(10))),
-            new GpuNode.Workers.WorkerSettings(heartbeat, Duration(s, "retry-interval", TimeSpan.FromSeconds(2))));
+        return (new CoordinatorSettings(ledger, Duration(s, "tick-interval"), Duration(s, "trials-table-interval")),
+            new GpuNode.Workers.WorkerSettings(heartbeat, Duration(s, "retry-interval")));
     }
 
-    private static TimeSpan Duration(Config section, string name, TimeSpan fallback)
+    private static TimeSpan Duration(Config section, string name)
     {
         TimeSpan value;
         try
         {
-            value = section.GetTimeSpan(name, fallback, allowInfinite: false);
+            value = section.GetTimeSpan(name, null, allowInfinite: false);
         }
         catch (Exception e) when (e is FormatException or ConfigurationException or OverflowException or ArgumentException)
         {

@@ -12,7 +12,8 @@ namespace Steerability.Coordinator.Sweeps;
 /// <param name="TrialsTableInterval">Least time between two rewrites of the trials table during a run.</param>
 public sealed record CoordinatorSettings(LedgerOptions Ledger, TimeSpan TickInterval, TimeSpan TrialsTableInterval)
 {
-    public static readonly CoordinatorSettings Default = new(LedgerOptions.Default, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+    /// <summary>The built-in cluster.hocon's values.</summary>
+    public static readonly CoordinatorSettings Default = SweepConfig.Settings(GpuNode.Node.ClusterDefaults.Config, null, false).Coordinator;
 
     /// <summary>The limits on waits: stalled trials, trials no worker can run, journal failures.</summary>
     public LivenessSettings Liveness { get; init; } = LivenessSettings.Default;

@@ -3,6 +3,7 @@ using Akka.Cluster;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Akka.Pattern;
+using Steerability.GpuNode.Node;
 using Steerability.GpuNode.Trials;
 using Steerability.GpuNode.Workers;
 
@@ -10,13 +11,13 @@ namespace Steerability.Coordinator.Sweeps;
 
 /// <summary>
 /// Starts the actor systems of a sweep: embedded (coordinator and workers in one process, no network), a cluster
-/// coordinator (singleton on role `coordinator`, journal in SQLite), or a cluster node (role `gpu`, one worker per
-/// device, pulling work through the singleton proxy).
+/// coordinator (singleton on role `coordinator`, journal in SQLite), or a cluster node (<see cref="NodeHost"/>, in
+/// GpuNode, given this process's serializers and TLS).
 /// </summary>
 public sealed class SweepHost : IAsyncDisposable
 {
-    public const string CoordinatorRole = "coordinator";
-    public const string GpuRole = "gpu";
+    public const string CoordinatorRole = ClusterRoles.Coordinator;
+    public const string GpuRole = ClusterRoles.Gpu;
 
     private SweepHost(ActorSystem system, IActorRef coordinator, IReadOnlyList<IActorRef> workers,
         LivenessSettings? liveness = null, Task<string>? fatal = null)
@@ -81,34 +82,15 @@ public sealed class SweepHost : IAsyncDisposable
             TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: settings.Liveness.LedgerRestarts));
         system.ActorOf(ClusterSingletonManager.Props(supervised, PoisonPill.Instance,
             ClusterSingletonManagerSettings.Create(system).WithRole(CoordinatorRole)), "coordinator");
-        return new SweepHost(system, Proxy(system), [], settings.Liveness, fatal);
+        return new SweepHost(system, ClusterRoles.CoordinatorProxy(system), [], settings.Liveness, fatal);
     }
 
-    /// <summary>A cluster member with one worker per device, pulling trials from the coordinator singleton.</summary>
-    /// <param name="onRefused">Called with the reason when the coordinator refuses a worker (e.g. another runner).</param>
-    /// <remarks>
-    /// With <paramref name="joinTimeout"/>, the actor system terminates itself when it has not joined within that time
-    /// (Akka's shutdown-after-unsuccessful-join-seed-nodes), so a node without a coordinator does not wait forever.
-    /// </remarks>
-    public static SweepHost StartNode(Config cluster, IReadOnlyList<Address> seeds, ITrialRunner runner,
+    /// <summary>A node (<see cref="NodeHost"/>) with this process's serializers and TLS set-up.</summary>
+    public static NodeHost StartNode(Config cluster, IReadOnlyList<Address> seeds, ITrialRunner runner,
         IReadOnlyList<string> devices, WorkerSettings settings, string? name = null, Action<string>? onRefused = null,
-        TimeSpan? joinTimeout = null)
-    {
-        var join = joinTimeout is { } timeout
-            ? $"akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = {(long)timeout.TotalMilliseconds}ms"
-            : "";
-        var system = ClusterTls.CreateSystem(SweepConfig.Common()
-            .WithFallback(ConfigurationFactory.ParseString($"akka.cluster.roles = [{GpuRole}]\n{join}"))
-            .WithFallback(cluster));
-        var self = Akka.Cluster.Cluster.Get(system);
-        self.JoinSeedNodes(seeds);
-        var proxy = Proxy(system);
-        var node = name ?? $"{Environment.MachineName}:{self.SelfAddress.Port}";
-        var workers = devices
-            .Select((device, i) => system.ActorOf(TrialWorker.Props(proxy, runner, node, device, settings, onRefused), $"worker-{i + 1}"))
-            .ToList();
-        return new SweepHost(system, proxy, workers);
-    }
+        TimeSpan? joinTimeout = null) =>
+        NodeHost.Start(SweepConfig.Common().WithFallback(cluster), ClusterTls.CreateSystem, seeds, runner, devices, settings,
+            name, onRefused, joinTimeout);
 
     /// <summary>The cluster address this member listens on (with the real port when started on port 0).</summary>
     public Address Address => Akka.Cluster.Cluster.Get(System).SelfAddress;
@@ -175,8 +157,4 @@ public sealed class SweepHost : IAsyncDisposable
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
         await System.WhenTerminated;
     }
-
-    private static IActorRef Proxy(ActorSystem system) =>
-        system.ActorOf(ClusterSingletonProxy.Props("/user/coordinator",
-            ClusterSingletonProxySettings.Create(system).WithRole(CoordinatorRole)), "coordinator-proxy");
 }

@@ -22,7 +22,8 @@ public enum TrialState
 /// <param name="Runner">The sweep's runner (`walk`, `synthetic`, `nowork`): results of any other are refused.</param>
 public sealed record LedgerOptions(int MaxRetries, bool FailFast, TimeSpan LeaseTimeout, string Runner = TrialRunners.Default)
 {
-    public static readonly LedgerOptions Default = new(2, false, TimeSpan.FromSeconds(60));
+    /// <summary>The built-in cluster.hocon's values (no fail-fast).</summary>
+    public static LedgerOptions Default => CoordinatorSettings.Default.Ledger;
 }
 
 /// <summary>One trial's row in the ledger.</summary>

@@ -11,7 +11,10 @@ namespace Steerability.GpuNode.Workers;
 /// <param name="RetryInterval">How often an unanswered work request or unacknowledged result is sent again.</param>
 public sealed record WorkerSettings(TimeSpan HeartbeatInterval, TimeSpan RetryInterval)
 {
-    public static readonly WorkerSettings Default = new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2));
+    /// <summary>The built-in cluster.hocon's values.</summary>
+    public static readonly WorkerSettings Default = new(
+        Node.ClusterDefaults.Steerability.GetTimeSpan("heartbeat-interval", null, allowInfinite: false),
+        Node.ClusterDefaults.Steerability.GetTimeSpan("retry-interval", null, allowInfinite: false));
 }
 
 /// <summary>

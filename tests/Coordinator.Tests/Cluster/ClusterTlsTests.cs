@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Akka.Cluster;
 using Akka.Configuration;
 using Steerability.Coordinator.Sweeps;
+using Steerability.GpuNode.Node;
 using Steerability.GpuNode.Trials;
 using Xunit;
 
@@ -31,8 +32,8 @@ public sealed class ClusterTlsTests
         var strangerConfig = TlsConfig(fixture.Root, "stranger", strangerAuthority, strangerAuthority);
 
         var coordinator = SweepHost.StartCoordinator(plan, coordinatorConfig, SweepFixture.Coordinator);
-        SweepHost? stranger = null;
-        SweepHost? good = null;
+        NodeHost? stranger = null;
+        NodeHost? good = null;
         try
         {
             var ct = new CancellationTokenSource(Bound).Token;
@@ -53,7 +54,7 @@ public sealed class ClusterTlsTests
         }
         finally
         {
-            await Task.WhenAll(new[] { coordinator, stranger, good }.OfType<SweepHost>().Select(h => h.System.Terminate()));
+            await Task.WhenAll(new[] { coordinator.System, stranger?.System, good?.System }.OfType<Akka.Actor.ActorSystem>().Select(s => s.Terminate()));
         }
     }
 

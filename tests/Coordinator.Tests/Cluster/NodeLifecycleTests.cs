@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Akka.Configuration;
 using Spectre.Console.Testing;
 using Steerability.Coordinator.Sweeps;
+using Steerability.GpuNode.Node;
 using Xunit;
 
 namespace Steerability.Coordinator.Tests.Cluster;

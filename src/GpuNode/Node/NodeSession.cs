@@ -1,6 +1,6 @@
 using Akka.Actor;
 
-namespace Steerability.Coordinator.Sweeps;
+namespace Steerability.GpuNode.Node;
 
 /// <summary>
 /// The life of a `steer node`: join the coordinator, run trials until the sweep is complete, and when the cluster
@@ -20,7 +20,7 @@ public static class NodeSession
     /// <paramref name="joinTimeout"/>) until the sweep completes or no coordinator answers; says each step on
     /// <paramref name="say"/> and returns the exit code.
     /// </summary>
-    public static async Task<int> RunAsync(Func<SweepHost> start, TimeSpan joinTimeout, Action<string> say, CancellationToken ct)
+    public static async Task<int> RunAsync(Func<NodeHost> start, TimeSpan joinTimeout, Action<string> say, CancellationToken ct)
     {
         var rejoining = false;
         while (true)
