@@ -38,8 +38,8 @@ public static class GeneratorCheckpoint
     public const string Format = "steerability-dcgan";
     public const int FormatVersion = 1;
 
-    /// <summary>Bumped whenever a change to the networks or the training loop changes what training produces.</summary>
-    public const string CodeVersion = "dcgan-2026.11-8";
+    /// <summary>The code version a checkpoint is made by (<see cref="Experiments.CodeVersion"/>): part of its key.</summary>
+    public const string CodeVersion = Experiments.CodeVersion.Current;
 
     /// <summary>
     /// The one code version whose placing generators turned each class freely (<see cref="AffinePlacement"/> now

@@ -13,10 +13,10 @@ namespace Steerability.GpuNode.Trials;
 public sealed record TrialSpec
 {
     /// <summary>
-    /// Bumped whenever code that changes a trial's results changes (training loop, metrics, result schema): a new
-    /// version gives every trial a new key, so results from older code are never taken for current ones.
+    /// The code version (<see cref="Steerability.Experiments.CodeVersion"/>): part of every trial's key, so results
+    /// from older code are never taken for current ones.
     /// </summary>
-    public const string CodeVersion = "steer-trial-3";
+    public const string CodeVersion = Steerability.Experiments.CodeVersion.Current;
 
     /// <summary>`generator` trains a generator for a model; `walk` trains a walk and measures per-α errors.</summary>
     public required string Kind { get; init; }
@@ -110,7 +110,7 @@ public sealed record TrialSpec
     {
         get
         {
-            var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalJson() + "\n" + CodeVersion + "\n" + GeneratorCheckpoint.CodeVersion));
+            var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalJson() + "\n" + CodeVersion));
             return Convert.ToHexStringLower(bytes)[..16];
         }
     }
