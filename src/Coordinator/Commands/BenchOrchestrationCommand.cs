@@ -79,9 +79,10 @@ public sealed class BenchOrchestrationCommand(IAnsiConsole console) : AsyncComma
             var granted = timings.RequestToLease.Select(l => l.TotalMilliseconds).Order().ToList();
             console.WriteLine($"orchestration: {status.Done}/{settings.Trials} trials on {settings.Nodes} node(s) " +
                 $"({(settings.Cluster ? "cluster over 127.0.0.1" : "one process")}, {settings.Journal} journal) in {clock.Elapsed.TotalSeconds:F2} s");
-            console.WriteLine($"throughput: {status.Done / clock.Elapsed.TotalSeconds:F1} trials/s");
+            console.WriteLine($"throughput: {status.Done / clock.Elapsed.TotalSeconds:F1} trials/s " +
+                "(nowork trials: no attempt folder, no files, no manifest; the journal is their only record)");
             console.WriteLine($"request -> lease: p50 {Percentile(granted, 0.50):F2} ms, p99 {Percentile(granted, 0.99):F2} ms " +
-                $"over {granted.Count} leases (a worker's request arriving at the coordinator to its lease sent, journaled)");
+                $"over {granted.Count} leases (a worker's request, or the result that asks for its next trial, arriving at the coordinator to its lease sent, journaled)");
             console.WriteLine($"queued (ready -> lease): p50 {Percentile(queued, 0.50):F1} ms, p99 {Percentile(queued, 0.99):F1} ms " +
                 "(every trial is ready at the start, so this is mostly waiting for a free worker)");
             return status.Succeeded ? 0 : 1;

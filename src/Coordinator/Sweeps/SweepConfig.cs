@@ -29,6 +29,9 @@ public static class SweepConfig
               connection-string = "{{connection}}"
               provider-name = "SQLite.MS"
               auto-initialize = true
+              # SQLite takes one writer at a time: more writers (the plugin's default is 3) only queue on its lock
+              # and split the batches; one writer lets concurrent events share one transaction.
+              parallelism = 1
             }
             akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.sql"
             akka.persistence.snapshot-store.sql {

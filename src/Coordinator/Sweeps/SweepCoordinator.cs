@@ -250,7 +250,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         var (events, next) = WithNextLease(finished, worker, decision);
         PersistThen(events, () =>
         {
-            worker.Tell(new TrialFinishedAck(finished.Key, finished.Attempt));
+            worker.Tell(new TrialFinishedAck(finished.Key, finished.Attempt, next is not null));
             if (next is not null)
             {
                 worker.Tell(next.Value.Lease);

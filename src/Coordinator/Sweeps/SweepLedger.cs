@@ -31,7 +31,21 @@ public sealed class LedgerEntry(TrialSpec spec)
 {
     public TrialSpec Spec { get; } = spec;
     public string Key { get; } = spec.Key;
-    public TrialState State { get; internal set; }
+    public TrialState State
+    {
+        get => _state;
+        internal set
+        {
+            if (value != _state)
+            {
+                StateChanged?.Invoke(_state, value);
+                _state = value;
+            }
+        }
+    }
+    private TrialState _state;
+    /// <summary>Tells the ledger, which counts trials per state (a count is asked for per message; a scan was O(n)).</summary>
+    internal Action<TrialState, TrialState>? StateChanged { get; set; }
     /// <summary>Leases handed out so far; the current or last lease is number <see cref="Attempts"/>.</summary>
     public int Attempts { get; internal set; }
     public int Failures { get; internal set; }
@@ -100,6 +114,7 @@ public sealed class SweepLedger
     private readonly Dictionary<string, string> _leaseByWorker = new();
     private readonly LinkedList<string> _ready = new();
     private readonly List<TimeSpan> _leaseLatencies = new();
+    private readonly int[] _counts = new int[Enum.GetValues<TrialState>().Length];
 
     public SweepLedger(IEnumerable<TrialSpec> trials, LedgerOptions options, DateTimeOffset now)
     {
@@ -113,6 +128,12 @@ public sealed class SweepLedger
             }
             _entries[entry.Key] = entry;
             _ordered.Add(entry);
+            _counts[(int)entry.State]++;
+            entry.StateChanged = (from, to) =>
+            {
+                _counts[(int)from]--;
+                _counts[(int)to]++;
+            };
         }
         foreach (var entry in _ordered.Where(e => e.Spec.GeneratorKey.Length > 0))
         {
@@ -150,14 +171,14 @@ public sealed class SweepLedger
     /// <summary>Time from a trial becoming ready to its lease, for every lease granted by this instance.</summary>
     public IReadOnlyList<TimeSpan> LeaseLatencies => _leaseLatencies;
 
-    public int Count(TrialState state) => _ordered.Count(e => e.State == state);
+    public int Count(TrialState state) => _counts[(int)state];
 
     /// <summary>True when nothing more will happen: every trial done or failed, or aborted with no lease out.</summary>
     public bool IsFinished => IsAborted
         ? _leaseByWorker.Count == 0
-        : _ordered.All(e => e.State is TrialState.Done or TrialState.Failed);
+        : Count(TrialState.Done) + Count(TrialState.Failed) == _ordered.Count;
 
-    public bool Succeeded => _ordered.All(e => e.State == TrialState.Done);
+    public bool Succeeded => Count(TrialState.Done) == _ordered.Count;
 
     /// <summary>Hands the oldest ready trial the worker's device may run; a worker holding a lease gets it again.</summary>
     public LeaseDecision TryLease(string workerId, string node, string device, DateTimeOffset now)
@@ -187,7 +208,7 @@ public sealed class SweepLedger
             _leaseLatencies.Add(latency);
             return new LeaseDecision(entry, [leased], "");
         }
-        var waiting = _ordered.Count(e => e.State == TrialState.Pending);
+        var waiting = Count(TrialState.Pending);
         return new LeaseDecision(null, [], waiting > 0
             ? $"{waiting} pending trial(s) wait for their generators or need another device"
             : "every trial is leased or finished");

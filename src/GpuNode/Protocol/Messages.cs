@@ -47,4 +47,6 @@ public sealed record TrialFinished(string Key, int Attempt, string WorkerId, str
     string ThroughputUnit, string Token = "", string Runner = "") : ISweepMessage;
 
 /// <summary>The coordinator recorded a <see cref="TrialFinished"/> (accepted, or ignored as a duplicate).</summary>
-public sealed record TrialFinishedAck(string Key, int Attempt) : ISweepMessage;
+/// <param name="LeaseFollows">True when the coordinator leased the worker's next trial with the result and sends it
+/// right after this acknowledgement: the worker then does not ask (it asks again only if no lease comes in time).</param>
+public sealed record TrialFinishedAck(string Key, int Attempt, bool LeaseFollows = false) : ISweepMessage;

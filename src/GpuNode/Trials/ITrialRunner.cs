@@ -12,6 +12,12 @@ public interface ITrialRunner
     string Name { get; }
 
     Task<TrialOutcome> RunAsync(TrialSpec trial, TrialContext context, CancellationToken ct);
+
+    /// <summary>
+    /// False for a runner that never writes a file (`nowork`): its attempts then get no attempt folder, publish nothing
+    /// and write no manifest (which would be an fsynced file per trial recording no files). Every other runner: true.
+    /// </summary>
+    bool WritesFiles => true;
 }
 
 /// <summary>What a runner is given besides the trial: where to write, where dependencies are, how to report progress.</summary>

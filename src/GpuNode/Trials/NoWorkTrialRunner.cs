@@ -5,6 +5,9 @@ public sealed class NoWorkTrialRunner : ITrialRunner
 {
     public string Name => "nowork";
 
+    /// <summary>Nothing to publish: the benchmark measures the coordinator, journal and messages, not file work.</summary>
+    public bool WritesFiles => false;
+
     public Task<TrialOutcome> RunAsync(TrialSpec trial, TrialContext context, CancellationToken ct) =>
         Task.FromResult(new TrialOutcome());
 }

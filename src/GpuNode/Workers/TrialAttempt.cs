@@ -31,6 +31,15 @@ public sealed class TrialAttempt(ITrialRunner runner, string workerId, string no
             {
                 throw new InvalidOperationException($"lease {lease.Key} carries the configuration of trial {trial.Key}");
             }
+            if (!runner.WritesFiles)
+            {
+                // A runner that writes nothing has nothing to publish or to record in a manifest: the ledger's
+                // journal is the only record of its trial (a resume runs it again if the result was not journaled).
+                var nothing = await runner.RunAsync(trial, new TrialContext(attemptDir, attemptDir, lease.GeneratorDir, device, progress), ct);
+                ct.ThrowIfCancellationRequested();
+                return new TrialFinished(lease.Key, lease.Attempt, workerId, node, device, true, "", [],
+                    watch.Elapsed.TotalSeconds, nothing.Throughput, nothing.ThroughputUnit, lease.Token, runner.Name);
+            }
             if (Directory.Exists(attemptDir))
             {
                 Directory.Delete(attemptDir, recursive: true); // left by this very attempt's earlier try in this process

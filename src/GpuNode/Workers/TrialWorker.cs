@@ -131,7 +131,16 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
             {
                 _finished = null;
                 Become(Idle);
-                AskForWork();
+                if (ack.LeaseFollows)
+                {
+                    // The next lease is on its way (sent after this ack, so it arrives after it): a request now would
+                    // only make the coordinator send it twice. Ask only if it does not come within the retry interval.
+                    Timers.StartPeriodicTimer(RetryTimer, Retry.Instance, _settings.RetryInterval);
+                }
+                else
+                {
+                    AskForWork();
+                }
             }
         });
         Receive<SweepComplete>(_ => Context.Stop(Self));

@@ -161,6 +161,64 @@ public sealed class SweepLedgerTests
     }
 
     [Fact]
+    public void The_per_state_counts_follow_every_change_live_and_on_replay()
+    {
+        var generator = Generator();
+        var ledger = Ledger([generator, Walk("zoom", generator.Key), Walk("shiftx", generator.Key)], retries: 1);
+        var journal = new List<ILedgerEvent>();
+        void Step(IEnumerable<ILedgerEvent> events)
+        {
+            journal.AddRange(events);
+            AssertCountsMatchStates(ledger);
+        }
+
+        AssertCountsMatchStates(ledger);
+        var lease = ledger.TryLease("a/cpu", "a", "cpu", T0);
+        Step(lease.Events);
+        Assert.Equal(1, ledger.Count(TrialState.Leased));
+        Step(ledger.Complete(Failure(lease.Entry!, 1, "a/cpu"), T0).Events);
+        Assert.Equal(3, ledger.Count(TrialState.Pending));
+        lease = ledger.TryLease("a/cpu", "a", "cpu", T0);
+        Step(lease.Events);
+        Step(ledger.Complete(Success(lease.Entry!, "a/cpu"), T0).Events);
+        Assert.Equal(1, ledger.Count(TrialState.Done));
+        var zoom = ledger.TryLease("a/cpu", "a", "cpu", T0);
+        Step(zoom.Events);
+        Step(ledger.TryLease("b/cpu", "b", "cpu", T0).Events);
+        Step(ledger.ExpireLeases(T0 + Timeout * 2));
+        Assert.Equal(2, ledger.Count(TrialState.Pending));
+        Step(ledger.TryLease("a/cpu", "a", "cpu", T0).Events);
+        Step(ledger.WorkerLost("a/cpu", "gone", T0));
+        Assert.Equal(1, ledger.Count(TrialState.Failed));
+        Assert.False(ledger.IsFinished);
+        Step(ledger.TryLease("b/cpu", "b", "cpu", T0).Events);
+        Step(ledger.Complete(Success(ledger.Entries.Single(e => e.State == TrialState.Leased), "b/cpu"), T0).Events);
+        Assert.True(ledger.IsFinished);
+        Assert.False(ledger.Succeeded);
+        // The generator's checkpoint is gone: it and its walks are pending again.
+        Step(ledger.Reconcile(_ => null, _ => false, T0));
+        Assert.Equal(3, ledger.Count(TrialState.Pending));
+
+        var replayed = Ledger([generator, Walk("zoom", generator.Key), Walk("shiftx", generator.Key)], retries: 1);
+        foreach (var e in journal)
+        {
+            replayed.Apply(e, T0);
+        }
+        AssertCountsMatchStates(replayed);
+        Assert.Equal(ledger.Entries.Select(e => e.State), replayed.Entries.Select(e => e.State));
+    }
+
+    private static void AssertCountsMatchStates(SweepLedger ledger)
+    {
+        foreach (var state in Enum.GetValues<TrialState>())
+        {
+            Assert.Equal(ledger.Entries.Count(e => e.State == state), ledger.Count(state));
+        }
+        Assert.Equal(ledger.Entries.All(e => e.State is TrialState.Done or TrialState.Failed), ledger.IsFinished);
+        Assert.Equal(ledger.Entries.All(e => e.State == TrialState.Done), ledger.Succeeded);
+    }
+
+    [Fact]
     public void A_finished_generator_makes_its_walks_ready()
     {
         var generator = Generator();

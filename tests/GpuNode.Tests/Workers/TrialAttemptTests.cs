@@ -37,6 +37,26 @@ public sealed class TrialAttemptTests : IDisposable
         Assert.True((await RunAsync(new SyntheticTrialRunner(), Lease(Generator, 1, "g1"))).Succeeded);
 
     [Fact]
+    public async Task A_runner_that_writes_no_files_gets_no_attempt_folder_and_no_manifest()
+    {
+        var seen = new RecordingRunner(new NoWorkTrialRunner(), writesFiles: false);
+        var lease = Lease(Walk, 1, "tok1");
+
+        var finished = await RunAsync(seen, lease);
+
+        Assert.True(finished.Succeeded, finished.Error);
+        Assert.Equal(("tok1", "nowork", 1), (finished.Token, finished.Runner, finished.Attempt));
+        Assert.Empty(finished.Files);
+        Assert.Equal(TrialAttempt.FolderFor(lease), seen.OutputDir);
+        Assert.False(Directory.Exists(SweepLayout.TrialWorkDir(SweepDir, Walk.Key)), "no attempt folder is made");
+        Assert.Null(TablePublisher.ReadManifest(SweepDir, Walk.Key));
+        // The same runner declaring files gets the full treatment: a manifest recording the result.
+        var full = await RunAsync(new RecordingRunner(new NoWorkTrialRunner()), Lease(Walk, 2, "tok2"));
+        Assert.True(full.Succeeded, full.Error);
+        Assert.Equal("tok2", TablePublisher.ReadManifest(SweepDir, Walk.Key)?.Token);
+    }
+
+    [Fact]
     public async Task An_attempt_runs_in_its_own_folder_and_publishes_rows_marked_with_trial_and_runner()
     {
         await PublishGeneratorAsync();
@@ -163,11 +183,13 @@ public sealed class TrialAttemptTests : IDisposable
     }
 
     /// <summary>Remembers the output folder it was given.</summary>
-    private sealed class RecordingRunner(ITrialRunner inner) : ITrialRunner
+    private sealed class RecordingRunner(ITrialRunner inner, bool writesFiles = true) : ITrialRunner
     {
         public string OutputDir { get; private set; } = "";
 
         public string Name => inner.Name;
+
+        public bool WritesFiles => writesFiles;
 
         public Task<TrialOutcome> RunAsync(TrialSpec trial, TrialContext context, CancellationToken ct)
         {
