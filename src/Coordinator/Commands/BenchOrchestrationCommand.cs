@@ -103,13 +103,28 @@ public sealed class BenchOrchestrationCommand(IAnsiConsole console) : AsyncComma
     {
         var spec = new SweepSpec
         {
-            Name = "bench", SourcePath = "bench", Models = ["shapes"], Classes = ["all"], Transforms = ["zoom"],
-            Walks = ["linear"], Regimes = ["joint"], Alphas = new Dictionary<string, AlphaGrid>(), Seeds = [],
-            GeneratorBudget = new Budget(1, 1), WalkBudget = new Budget(1, 1),
+            Name = "bench",
+            SourcePath = "bench",
+            Models = ["shapes"],
+            Classes = ["all"],
+            Transforms = ["zoom"],
+            Walks = ["linear"],
+            Regimes = ["joint"],
+            Alphas = new Dictionary<string, AlphaGrid>(),
+            Seeds = [],
+            GeneratorBudget = new Budget(1, 1),
+            WalkBudget = new Budget(1, 1),
         };
         var list = Enumerable.Range(0, trials).Select(seed => new TrialSpec
         {
-            Kind = "walk", Model = "shapes", Transform = "zoom", Walk = "linear", Regime = "joint", Seed = seed, Steps = 1, Batch = 1,
+            Kind = "walk",
+            Model = "shapes",
+            Transform = "zoom",
+            Walk = "linear",
+            Regime = "joint",
+            Seed = seed,
+            Steps = 1,
+            Batch = 1,
         }).ToList();
         return new SweepPlan(spec, list, Path.Combine(root, "bench"), Path.Combine(root, "artifacts"), "bench");
     }

@@ -75,11 +75,18 @@ public static class ExplorerSection
             a => new { capacity = ExplorerAtlas.Capacity(a.Key), columns = ExplorerAtlas.Columns, files = a.Value.Select(f => f.File), rows = a.Value.Select(f => f.Rows) });
         var groups = shown.Select(g => new
         {
-            model = g.Model, transform = g.Transform, walk = g.Walk,
+            model = g.Model,
+            transform = g.Transform,
+            walk = g.Walk,
             regimes = g.Regimes.Select(r => new
             {
-                regime = r.Walk.Manifest.Regime, tile = r.Walk.Manifest.Tile, alphas = r.Walk.Manifest.Alphas, classes = r.Walk.Manifest.Classes,
-                latents = r.Walk.Manifest.LatentsPerClass, source = r.Walk.RelativeFolder, tiles = r.Tiles,
+                regime = r.Walk.Manifest.Regime,
+                tile = r.Walk.Manifest.Tile,
+                alphas = r.Walk.Manifest.Alphas,
+                classes = r.Walk.Manifest.Classes,
+                latents = r.Walk.Manifest.LatentsPerClass,
+                source = r.Walk.RelativeFolder,
+                tiles = r.Tiles,
             }),
         });
         html.Append("<div id=\"explorer\">\n<p>For held-out latents, per class: the walk's image at α (G(z + αw), or the nonlinear walk's steps), ")

@@ -51,7 +51,17 @@ public sealed class AlphaMetricRow
     /// <summary>The table row of a walk study's record.</summary>
     public static AlphaMetricRow From(Steerability.Experiments.Studies.WalkMetricRecord r) => new()
     {
-        Model = r.Model, Class = r.Class, Transform = r.Transform, Walk = r.Walk, PerClass = r.PerClass, Regime = r.Regime,
-        Alpha = r.Alpha, L2Mean = r.L2Mean, L2Std = r.L2Std, BaselineL2Mean = r.BaselineL2Mean, BaselineL2Std = r.BaselineL2Std, N = r.N,
+        Model = r.Model,
+        Class = r.Class,
+        Transform = r.Transform,
+        Walk = r.Walk,
+        PerClass = r.PerClass,
+        Regime = r.Regime,
+        Alpha = r.Alpha,
+        L2Mean = r.L2Mean,
+        L2Std = r.L2Std,
+        BaselineL2Mean = r.BaselineL2Mean,
+        BaselineL2Std = r.BaselineL2Std,
+        N = r.N,
     };
 }

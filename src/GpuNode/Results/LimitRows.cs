@@ -24,8 +24,18 @@ public sealed class AttributeRow
 
     public static AttributeRow From(AttributeRecord r) => new()
     {
-        Model = r.Model, Class = r.Class, Transform = r.Transform, Walk = r.Walk, Regime = r.Regime, Attribute = r.Attribute,
-        Alpha = r.Alpha, Mean = r.Mean, Std = r.Std, Expected = r.Expected, Follows = r.Follows, N = r.N,
+        Model = r.Model,
+        Class = r.Class,
+        Transform = r.Transform,
+        Walk = r.Walk,
+        Regime = r.Regime,
+        Attribute = r.Attribute,
+        Alpha = r.Alpha,
+        Mean = r.Mean,
+        Std = r.Std,
+        Expected = r.Expected,
+        Follows = r.Follows,
+        N = r.N,
     };
 }
 
@@ -54,9 +64,20 @@ public sealed class VariabilityRow
 
     public static VariabilityRow From(VariabilityRecord r) => new()
     {
-        Model = r.Model, Class = r.Class, Transform = r.Transform, Walk = r.Walk, Attribute = r.Attribute,
-        DataMean = r.DataMean, DataStd = r.DataStd, DataP5 = r.DataP5, DataP95 = r.DataP95, DataN = r.DataN,
-        ModelSpread = r.ModelSpread, LowestFollowedAlpha = r.LowestFollowedAlpha, HighestFollowedAlpha = r.HighestFollowedAlpha, GeneratorStd = r.GeneratorStd,
+        Model = r.Model,
+        Class = r.Class,
+        Transform = r.Transform,
+        Walk = r.Walk,
+        Attribute = r.Attribute,
+        DataMean = r.DataMean,
+        DataStd = r.DataStd,
+        DataP5 = r.DataP5,
+        DataP95 = r.DataP95,
+        DataN = r.DataN,
+        ModelSpread = r.ModelSpread,
+        LowestFollowedAlpha = r.LowestFollowedAlpha,
+        HighestFollowedAlpha = r.HighestFollowedAlpha,
+        GeneratorStd = r.GeneratorStd,
     };
 }
 
@@ -77,6 +98,13 @@ public sealed class CorrelationRow
 
     public static CorrelationRow From(CorrelationRecord r) => new()
     {
-        Model = r.Model, Transform = r.Transform, Walk = r.Walk, Regime = r.Regime, R = r.R, P = r.P, Rho = r.Rho, N = r.N,
+        Model = r.Model,
+        Transform = r.Transform,
+        Walk = r.Walk,
+        Regime = r.Regime,
+        R = r.R,
+        P = r.P,
+        Rho = r.Rho,
+        N = r.N,
     };
 }

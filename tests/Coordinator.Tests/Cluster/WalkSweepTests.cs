@@ -75,8 +75,19 @@ public sealed class WalkSweepTests
             var output = Directory.CreateDirectory(Path.Combine(home, "joint")).FullName;
             var joint = new TrialSpec
             {
-                Kind = "walk", Model = "shapes", Transform = "shiftx", Walk = "linear", Regime = "joint", Class = "circle",
-                Steps = 3, Batch = 8, Seed = 1, GeneratorSteps = 3, GeneratorBatch = 8, EvalLatents = 4, Alphas = [-6, 0, 6],
+                Kind = "walk",
+                Model = "shapes",
+                Transform = "shiftx",
+                Walk = "linear",
+                Regime = "joint",
+                Class = "circle",
+                Steps = 3,
+                Batch = 8,
+                Seed = 1,
+                GeneratorSteps = 3,
+                GeneratorBatch = 8,
+                EvalLatents = 4,
+                Alphas = [-6, 0, 6],
             };
             await runner.RunAsync(joint, new TrialContext(output, Path.Combine(home, "unused2"), null, "cpu", _ => { }), CancellationToken.None);
             var rows = await ParquetFile.ReadAsync<AlphaMetricRow>(Path.Combine(output, "alpha_metrics.parquet"));
@@ -99,8 +110,18 @@ public sealed class WalkSweepTests
             var weights = Path.Combine(SweepSpecParserTests.RepoRoot(), "tests", "fixtures", "biggan-deep-tiny-a");
             var trial = new TrialSpec
             {
-                Kind = "walk", Model = "biggan-deep", Weights = weights, Truncation = 0.4, Class = "207", Transform = "brightness", Walk = "linear",
-                Steps = 2, Batch = 2, Seed = 1, EvalLatents = 2, Alphas = [-0.5, 0, 0.5],
+                Kind = "walk",
+                Model = "biggan-deep",
+                Weights = weights,
+                Truncation = 0.4,
+                Class = "207",
+                Transform = "brightness",
+                Walk = "linear",
+                Steps = 2,
+                Batch = 2,
+                Seed = 1,
+                EvalLatents = 2,
+                Alphas = [-0.5, 0, 0.5],
             };
             await new WalkTrialRunner(new SteerPaths(output)).RunAsync(trial, new TrialContext(output, output, null, "cpu", _ => { }), CancellationToken.None);
             var rows = await ParquetFile.ReadAsync<AlphaMetricRow>(Path.Combine(output, "alpha_metrics.parquet"));

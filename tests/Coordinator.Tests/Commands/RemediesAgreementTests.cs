@@ -49,7 +49,15 @@ public sealed class RemediesAgreementTests : IDisposable
         var spec = SweepSpecParser.Parse(TwinSpec, "twin.yaml");
         var settings = new RemediesCommand.Settings
         {
-            Model = "shapes", Transform = "zoom", GanSteps = 3, Steps = 2, Batch = 4, LearningRate = 0.005, AugmentedShare = 0.5, EvaluationLatents = 2, Seed = 1,
+            Model = "shapes",
+            Transform = "zoom",
+            GanSteps = 3,
+            Steps = 2,
+            Batch = 4,
+            LearningRate = 0.005,
+            AugmentedShare = 0.5,
+            EvaluationLatents = 2,
+            Seed = 1,
         };
         var fromCommand = TrialExpansion.Expand(RemediesCommand.SweepSpecOf(settings, ["plain", "augmented", "joint"])).Select(t => t.Key).Order();
         var fromSpec = TrialExpansion.Expand(spec).Select(t => t.Key).Order();

@@ -60,7 +60,7 @@ public sealed class ReportBrowserTests : IDisposable
         var html = WebUtility.HtmlDecode(File.ReadAllText(index));
         // Every figure of the paper, once per walk (and regime) that has the tables behind it.
         var walkRuns = walks.Length * regimes.Length;
-        Assert.Equal(1, Regex.Matches(html, "data-figure=\"l2\"").Count);
+        Assert.Single(Regex.Matches(html, "data-figure=\"l2\""));
         Assert.Equal(walkRuns, Regex.Matches(html, "data-figure=\"distribution\"").Count);
         Assert.Equal(walkRuns, Regex.Matches(html, "data-figure=\"variability\"").Count);
         Assert.Equal(walks.Length, Regex.Matches(html, "data-figure=\"remedies\"").Count);

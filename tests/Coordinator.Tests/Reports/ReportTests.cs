@@ -93,11 +93,23 @@ public sealed class ReportTests : IDisposable
         await ParquetFile.WriteAtomicallyAsync(Path.Combine(sweep, "variability", "v.parquet"),
             new[] { "circle", "square", "triangle" }.Select((c, i) => new VariabilityRow
             {
-                Model = "shapes", Class = c, Transform = "zoom", Walk = "linear", Attribute = "area_sqrt", DataStd = 0.1 * (i + 1), ModelSpread = 0.05 * (i + 1),
+                Model = "shapes",
+                Class = c,
+                Transform = "zoom",
+                Walk = "linear",
+                Attribute = "area_sqrt",
+                DataStd = 0.1 * (i + 1),
+                ModelSpread = 0.05 * (i + 1),
             }).Append(new VariabilityRow
             {
                 // A generator without its data here (BigGAN-deep): no data std; the scatter leaves it out.
-                Model = "biggan-deep-128", Class = "207", Transform = "zoom", Walk = "linear", Attribute = "area_sqrt", DataStd = null, ModelSpread = 0.3,
+                Model = "biggan-deep-128",
+                Class = "207",
+                Transform = "zoom",
+                Walk = "linear",
+                Attribute = "area_sqrt",
+                DataStd = null,
+                ModelSpread = 0.3,
             }).ToList());
         await ParquetFile.WriteAtomicallyAsync(Path.Combine(sweep, "correlation", "c.parquet"), new List<CorrelationRow>
         {

@@ -13,8 +13,14 @@ public sealed class SweepLedgerTests
 
     private static TrialSpec Walk(string transform, string generatorKey = "") => new()
     {
-        Kind = "walk", Model = "shapes", Transform = transform, Walk = "linear", Steps = 1, Batch = 1,
-        Alphas = [0, 1], GeneratorKey = generatorKey,
+        Kind = "walk",
+        Model = "shapes",
+        Transform = transform,
+        Walk = "linear",
+        Steps = 1,
+        Batch = 1,
+        Alphas = [0, 1],
+        GeneratorKey = generatorKey,
     };
 
     private static TrialSpec Generator() => new() { Kind = "generator", Model = "shapes", Steps = 1, Batch = 1 };

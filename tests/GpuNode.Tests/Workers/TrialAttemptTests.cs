@@ -23,7 +23,13 @@ public sealed class TrialAttemptTests : IDisposable
 
     private static readonly TrialSpec Walk = new()
     {
-        Kind = "walk", Model = "shapes", Transform = "zoom", Walk = "linear", Steps = 2, Batch = 2, Alphas = [0.5, 1, 2],
+        Kind = "walk",
+        Model = "shapes",
+        Transform = "zoom",
+        Walk = "linear",
+        Steps = 2,
+        Batch = 2,
+        Alphas = [0.5, 1, 2],
         GeneratorKey = Generator.Key,
     };
 
@@ -155,11 +161,11 @@ public sealed class TrialAttemptTests : IDisposable
     }
 
     [Fact]
-    public void A_lease_whose_configuration_is_another_trials_is_refused()
+    public async Task A_lease_whose_configuration_is_another_trials_is_refused()
     {
         var lease = Lease(Walk, 1, "x") with { Key = Generator.Key };
 
-        var finished = RunAsync(new SyntheticTrialRunner(), lease).GetAwaiter().GetResult();
+        var finished = await RunAsync(new SyntheticTrialRunner(), lease);
 
         Assert.False(finished.Succeeded);
         Assert.Contains("carries the configuration of trial", finished.Error);

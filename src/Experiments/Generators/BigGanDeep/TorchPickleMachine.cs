@@ -136,91 +136,91 @@ internal sealed class TorchPickleMachine
                     Push(new[] { Pop() });
                     break;
                 case 0x86: // TUPLE2
-                {
-                    var second = Pop();
-                    var first = Pop();
-                    Push(new[] { first, second });
-                    break;
-                }
+                    {
+                        var second = Pop();
+                        var first = Pop();
+                        Push(new[] { first, second });
+                        break;
+                    }
                 case 0x87: // TUPLE3
-                {
-                    var third = Pop();
-                    var second = Pop();
-                    var first = Pop();
-                    Push(new[] { first, second, third });
-                    break;
-                }
+                    {
+                        var third = Pop();
+                        var second = Pop();
+                        var first = Pop();
+                        Push(new[] { first, second, third });
+                        break;
+                    }
                 case (byte)'l': // LIST
                     Push(PopToMark());
                     break;
                 case (byte)'d': // DICT
-                {
-                    var items = PopToMark();
-                    var dictionary = new Dictionary<object, object?>();
-                    for (var index = 0; index + 1 < items.Count; index += 2)
                     {
-                        dictionary[items[index] ?? throw new InvalidDataException("pickle dict key is None")] = items[index + 1];
+                        var items = PopToMark();
+                        var dictionary = new Dictionary<object, object?>();
+                        for (var index = 0; index + 1 < items.Count; index += 2)
+                        {
+                            dictionary[items[index] ?? throw new InvalidDataException("pickle dict key is None")] = items[index + 1];
+                        }
+                        Push(dictionary);
+                        break;
                     }
-                    Push(dictionary);
-                    break;
-                }
                 case (byte)'a': // APPEND
-                {
-                    var item = Pop();
-                    AsList(Peek()).Add(item);
-                    break;
-                }
-                case (byte)'e': // APPENDS
-                {
-                    var items = PopToMark();
-                    AsList(Peek()).AddRange(items);
-                    break;
-                }
-                case (byte)'s': // SETITEM
-                {
-                    var value = Pop();
-                    var key = Pop() ?? throw new InvalidDataException("pickle dict key is None");
-                    AsDictionary(Peek())[key] = value;
-                    break;
-                }
-                case (byte)'u': // SETITEMS
-                {
-                    var items = PopToMark();
-                    var dictionary = AsDictionary(Peek());
-                    for (var index = 0; index + 1 < items.Count; index += 2)
                     {
-                        dictionary[items[index] ?? throw new InvalidDataException("pickle dict key is None")] = items[index + 1];
+                        var item = Pop();
+                        AsList(Peek()).Add(item);
+                        break;
                     }
-                    break;
-                }
+                case (byte)'e': // APPENDS
+                    {
+                        var items = PopToMark();
+                        AsList(Peek()).AddRange(items);
+                        break;
+                    }
+                case (byte)'s': // SETITEM
+                    {
+                        var value = Pop();
+                        var key = Pop() ?? throw new InvalidDataException("pickle dict key is None");
+                        AsDictionary(Peek())[key] = value;
+                        break;
+                    }
+                case (byte)'u': // SETITEMS
+                    {
+                        var items = PopToMark();
+                        var dictionary = AsDictionary(Peek());
+                        for (var index = 0; index + 1 < items.Count; index += 2)
+                        {
+                            dictionary[items[index] ?? throw new InvalidDataException("pickle dict key is None")] = items[index + 1];
+                        }
+                        break;
+                    }
                 case (byte)'c': // GLOBAL: "module\nname\n"
-                {
-                    var module = ReadLine();
-                    var name = ReadLine();
-                    Push(new PickleGlobal(module, name));
-                    break;
-                }
+                    {
+                        var module = ReadLine();
+                        var name = ReadLine();
+                        Push(new PickleGlobal(module, name));
+                        break;
+                    }
                 case 0x93: // STACK_GLOBAL
-                {
-                    var name = (string)Pop()!;
-                    var module = (string)Pop()!;
-                    Push(new PickleGlobal(module, name));
-                    break;
-                }
+                    {
+                        var name = (string)Pop()!;
+                        var module = (string)Pop()!;
+                        Push(new PickleGlobal(module, name));
+                        break;
+                    }
                 case (byte)'R': // REDUCE
-                {
-                    var arguments = Pop() as object?[] ?? throw new InvalidDataException("REDUCE arguments are not a tuple");
-                    var callable = Pop() as PickleGlobal ?? throw new InvalidDataException("REDUCE callable is not a global");
-                    Push(Call(callable, arguments));
-                    break;
-                }
+                    {
+                        var arguments = Pop() as object?[] ?? throw new InvalidDataException("REDUCE arguments are not a tuple");
+                        var callable = Pop() as PickleGlobal ?? throw new InvalidDataException("REDUCE callable is not a global");
+                        Push(Call(callable, arguments));
+                        break;
+                    }
                 case 0x81: // NEWOBJ
-                {
-                    var arguments = Pop() as object?[] ?? Array.Empty<object?>();
-                    var type = Pop() as PickleGlobal ?? throw new InvalidDataException("NEWOBJ class is not a global");
-                    Push(new PickleOpaqueObject(type, arguments));
-                    break;
-                }
+                    {
+                        var arguments = Pop() as object?[] ?? Array.Empty<object?>();
+                        var type = Pop() as PickleGlobal ?? throw new InvalidDataException("NEWOBJ class is not a global");
+                        Push(new PickleOpaqueObject(type, arguments));
+                        break;
+                    }
                 case (byte)'b': // BUILD: object state (e.g. an OrderedDict's _metadata) is not needed
                     Pop();
                     break;
@@ -251,14 +251,14 @@ internal sealed class TorchPickleMachine
                 return NewOrderedDict(arguments);
             case "torch._utils._rebuild_tensor":
             case "torch._utils._rebuild_tensor_v2":
-            {
-                // (storage, storage_offset, size, stride, ...requires_grad, backward_hooks, metadata)
-                if (arguments.Length < 4 || arguments[0] is not TorchStorageReference storage)
                 {
-                    throw new InvalidDataException($"{callable.FullName} called without a storage");
+                    // (storage, storage_offset, size, stride, ...requires_grad, backward_hooks, metadata)
+                    if (arguments.Length < 4 || arguments[0] is not TorchStorageReference storage)
+                    {
+                        throw new InvalidDataException($"{callable.FullName} called without a storage");
+                    }
+                    return new TorchTensorReference(storage, ToLong(arguments[1]), ToLongs(arguments[2]), ToLongs(arguments[3]));
                 }
-                return new TorchTensorReference(storage, ToLong(arguments[1]), ToLongs(arguments[2]), ToLongs(arguments[3]));
-            }
             case "torch._utils._rebuild_parameter":
             case "torch._utils._rebuild_parameter_with_state":
                 // (data, requires_grad, backward_hooks[, state]): the tensor is all a state dict needs.
