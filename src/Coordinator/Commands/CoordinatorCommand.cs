@@ -33,16 +33,7 @@ public sealed class CoordinatorCommand(IAnsiConsole console) : AsyncCommand<Coor
         ClusterTls.CheckExposure(cluster, settings.Insecure);
         var (coordinator, _) = SweepConfig.Settings(cluster, settings.MaxRetries, settings.FailFast);
         coordinator = coordinator with { Ledger = coordinator.Ledger with { Runner = settings.Runner }, Liveness = LivenessSettings.From(cluster) };
-        using var sweepLock = SweepLock.Acquire(plan.SweepDir, "coordinator");
-        if (!settings.NewSweep)
-        {
-            LedgerFile.Check(plan.LedgerPath);
-            if (Directory.Exists(plan.SweepDir))
-            {
-                Compactor.Recover(plan.SweepDir); // a compaction killed midway is finished before results are checked
-            }
-        }
-        SweepFolder.Create(plan, settings.NewSweep);
+        using var sweepLock = SweepFolderOpening.Open(plan, settings.NewSweep, "coordinator");
         RunProvenance.Now("steer coordinator", RunProvenance.RunnerPerNode, string.Join(", ", plan.Spec.Models), RunProvenance.PerTrialKeys, "each node's --device (see the trials table)")
             .Write(plan.SweepDir);
         await using var host = SweepHost.StartCoordinator(plan, cluster, coordinator);

@@ -39,16 +39,7 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
             throw new InputException($"--device: '{settings.Device}' cannot run this spec's trials, which need device {string.Join(", ", unfit)}; " +
                 "accepted: a device the spec allows (or start nodes with `steer coordinator` and `steer node`)");
         }
-        using var sweepLock = SweepLock.Acquire(plan.SweepDir, "run");
-        if (!settings.NewSweep)
-        {
-            LedgerFile.Check(plan.LedgerPath);
-            if (Directory.Exists(plan.SweepDir))
-            {
-                Compactor.Recover(plan.SweepDir); // a compaction killed midway is finished before results are checked
-            }
-        }
-        SweepFolder.Create(plan, settings.NewSweep);
+        using var sweepLock = SweepFolderOpening.Open(plan, settings.NewSweep, "run");
         RunProvenance.Now("steer run", settings.Runner, string.Join(", ", plan.Spec.Models), RunProvenance.PerTrialKeys, settings.Device).Write(plan.SweepDir);
         console.WriteLine($"sweep {plan.Spec.Name}: {plan.Trials.Count} trials -> {plan.SweepDir}");
         await using var host = SweepHost.StartEmbedded(plan, coordinator, worker, TrialRunners.Create(settings.Runner),
