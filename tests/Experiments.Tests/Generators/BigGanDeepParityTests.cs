@@ -1,3 +1,4 @@
+using Steerability.Experiments.ModelFiles;
 using Steerability.Experiments.Generators.BigGanDeep;
 using TorchSharp;
 using Xunit;

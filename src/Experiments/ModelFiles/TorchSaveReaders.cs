@@ -4,7 +4,7 @@ using System.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Steerability.Experiments.Generators.BigGanDeep;
+namespace Steerability.Experiments.ModelFiles;
 
 /// <summary>Reads a `torch.save` zip archive: `archive/data.pkl` holds the dict, `archive/data/KEY` each storage's raw bytes.</summary>
 internal static class TorchZipReader

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Steerability.Experiments.Generators.BigGanDeep;
+namespace Steerability.Experiments.ModelFiles;
 
 /// <summary>The on-disk layouts a PyTorch state dict can come in.</summary>
 public enum StateDictFormat

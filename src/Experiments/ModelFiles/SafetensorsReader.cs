@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using static TorchSharp.torch;
 
-namespace Steerability.Experiments.Generators.BigGanDeep;
+namespace Steerability.Experiments.ModelFiles;
 
 /// <summary>Reads a safetensors file into CPU tensors (the format is an 8-byte header length, a JSON header, then the data).</summary>
 internal static class SafetensorsReader

@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Text;
 using static TorchSharp.torch;
 
-namespace Steerability.Experiments.Generators.BigGanDeep;
+namespace Steerability.Experiments.ModelFiles;
 
 /// <summary>A Python global (module.name) named by a pickle's GLOBAL opcode.</summary>
 internal sealed record PickleGlobal(string Module, string Name)
