@@ -1,3 +1,4 @@
+using Steerability.Experiments.ModelFiles;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Steerability.Experiments.Runtime;
@@ -49,7 +50,7 @@ public static class SteerApp
         }
         catch (Exception e) when (e is InputException or DeviceUnavailableException or EnvironmentSettingException or CommandParseException or CommandRuntimeException
             or Steerability.Experiments.Data.DataUnavailableException or Steerability.Experiments.Generators.CheckpointException
-            or Steerability.Experiments.Generators.ModelFileException)
+            or Steerability.Experiments.ModelFiles.ModelFileException)
         {
             console.Profile.Out.Writer.Flush();
             (errors ?? Console.Error).WriteLine($"steer: {OneLine(e.Message)}");

@@ -1,3 +1,5 @@
+using Steerability.Experiments.Runtime;
+using Steerability.Experiments.Generators;
 using Steerability.Experiments.Data;
 using Steerability.Experiments.Studies;
 using Steerability.Experiments.Transforms;

@@ -1,7 +1,12 @@
+using Steerability.Experiments.Families;
+using Steerability.Experiments.Runtime;
+using Steerability.Experiments.Families.TorchScript;
+using Steerability.Experiments.Families.BigGanDeep;
+using Steerability.Experiments.Families.Mnist;
+using Steerability.Experiments.ModelFiles;
 using Spectre.Console;
 using Steerability.Experiments.Data;
 using Steerability.Experiments.Generators;
-using Steerability.Experiments.Generators.BigGanDeep;
 using Steerability.Experiments.Training;
 using Steerability.GpuNode.Trials;
 using TorchSharp;

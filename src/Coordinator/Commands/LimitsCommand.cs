@@ -1,3 +1,5 @@
+using Steerability.Experiments.Runtime;
+using Steerability.Experiments.Families.Shapes;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Steerability.Coordinator.Reports;

@@ -1,3 +1,4 @@
+using Steerability.Experiments.Runtime;
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;

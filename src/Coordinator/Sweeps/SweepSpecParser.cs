@@ -1,3 +1,5 @@
+using Steerability.Experiments.Families.BigGanDeep;
+using Steerability.Experiments.ModelFiles;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Steerability.Experiments.Training;
@@ -207,11 +209,11 @@ public static partial class SweepSpecParser
             var folder = Path.GetFullPath(weights, Path.GetDirectoryName(Path.GetFullPath(reader.File)) ?? ".");
             try
             {
-                var config = Steerability.Experiments.Generators.BigGanDeep.BigGanDeepConfig.FromJsonFile(Path.Combine(folder, "config.json"));
-                Steerability.Experiments.Generators.BigGanDeep.BigGanDeepLoader.FindWeightsFile(folder);
+                var config = Steerability.Experiments.Families.BigGanDeep.BigGanDeepConfig.FromJsonFile(Path.Combine(folder, "config.json"));
+                Steerability.Experiments.Families.BigGanDeep.BigGanDeepLoader.FindWeightsFile(folder);
                 result[model] = new PretrainedGenerator(folder, truncation, config.OutputSize, config.ClassCount);
             }
-            catch (Steerability.Experiments.Generators.ModelFileException e)
+            catch (Steerability.Experiments.ModelFiles.ModelFileException e)
             {
                 throw reader.Error(reader.ValueNode(settings, "weights")!, $"pretrained.{model}.weights", e.Message);
             }

@@ -1,3 +1,5 @@
+using Steerability.Experiments.Families.Mnist;
+using Steerability.Experiments.Families.Shapes;
 using Steerability.Experiments.Generators;
 using Steerability.Experiments.Training;
 using Steerability.Experiments.Transforms;

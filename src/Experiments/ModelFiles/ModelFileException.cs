@@ -1,4 +1,4 @@
-namespace Steerability.Experiments.Generators;
+namespace Steerability.Experiments.ModelFiles;
 
 /// <summary>A model file that cannot be used (missing, damaged, wrong format or wrong contents); Message is one line naming the file.</summary>
 public sealed class ModelFileException : Exception

@@ -1,3 +1,5 @@
+using Steerability.Experiments.Runtime;
+
 namespace Steerability.GpuNode.Trials;
 
 /// <summary>The runners a node can be started with, by name: the one place where the real science is plugged in.</summary>

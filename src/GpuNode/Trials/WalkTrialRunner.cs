@@ -1,3 +1,4 @@
+using Steerability.Experiments.Families;
 using System.Diagnostics;
 using Steerability.Experiments.Data;
 using Steerability.Experiments.Generators;

@@ -1,3 +1,5 @@
+using Steerability.Experiments.Families.Mnist;
+using Steerability.Experiments.Families.Shapes;
 using System.Text.RegularExpressions;
 using Steerability.Coordinator.Commands;
 using Steerability.Coordinator.Sweeps;

@@ -1,3 +1,4 @@
+using Steerability.Experiments.Runtime;
 using Steerability.Coordinator.Tests.Sweeps;
 using Steerability.GpuNode.Results;
 using Steerability.Coordinator.Results;

@@ -1,3 +1,4 @@
+using Steerability.Experiments.Runtime;
 using System.Text.Json.Serialization;
 using Parquet.Serialization;
 using Spectre.Console.Testing;

@@ -1,3 +1,4 @@
+using Steerability.Experiments.Families.Shapes;
 using Steerability.Experiments.Data;
 using Steerability.Experiments.Generators;
 using Steerability.Experiments.Training;

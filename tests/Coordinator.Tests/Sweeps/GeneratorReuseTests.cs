@@ -1,3 +1,5 @@
+using Steerability.Experiments.Families;
+using Steerability.Experiments.Runtime;
 using Steerability.Experiments.Data;
 using Steerability.Experiments.Training;
 using Steerability.GpuNode.Trials;

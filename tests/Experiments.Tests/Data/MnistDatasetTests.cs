@@ -1,3 +1,4 @@
+using Steerability.Experiments.Families.Mnist;
 using System.IO.Compression;
 using Steerability.Experiments.Data;
 

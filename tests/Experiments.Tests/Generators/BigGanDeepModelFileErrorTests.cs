@@ -1,6 +1,6 @@
+using Steerability.Experiments.Families.BigGanDeep;
 using Steerability.Experiments.ModelFiles;
 using Steerability.Experiments.Generators;
-using Steerability.Experiments.Generators.BigGanDeep;
 using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;

@@ -1,5 +1,5 @@
+using Steerability.Experiments.Families.BigGanDeep;
 using Steerability.Experiments.ModelFiles;
-using Steerability.Experiments.Generators.BigGanDeep;
 using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;

@@ -1,5 +1,5 @@
+using Steerability.Experiments.Families.BigGanDeep;
 using System.Diagnostics;
-using Steerability.Experiments.Generators.BigGanDeep;
 using Xunit;
 using Xunit.Abstractions;
 using static Steerability.Experiments.Tests.Generators.GeneratorTestSupport;

@@ -1,8 +1,9 @@
+using Steerability.Experiments.Families.BigGanDeep;
+using Steerability.Experiments.ModelFiles;
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
 using Steerability.Experiments.Generators;
-using Steerability.Experiments.Generators.BigGanDeep;
 using Xunit;
 using static Steerability.Experiments.Tests.Generators.GeneratorTestSupport;
 

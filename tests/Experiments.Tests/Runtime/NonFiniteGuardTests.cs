@@ -1,3 +1,4 @@
+using Steerability.Experiments.Families.Shapes;
 using Steerability.Experiments.Attributes;
 using Steerability.Experiments.Data;
 using Steerability.Experiments.Evaluation;

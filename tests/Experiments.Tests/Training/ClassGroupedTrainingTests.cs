@@ -1,3 +1,4 @@
+using Steerability.Experiments.Families.Shapes;
 using System.Text.Json;
 using Steerability.Experiments.Data;
 using Steerability.Experiments.Generators;

@@ -1,4 +1,7 @@
-namespace Steerability.Experiments.Data;
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Attributes;
+using Steerability.Experiments.Data;
+namespace Steerability.Experiments.Families.Shapes;
 
 /// <summary>A normal distribution (mean, standard deviation) an attribute is drawn from, clipped to [Low, High].</summary>
 public readonly record struct AttributeSpread(double Mean, double Std, double Low, double High)

@@ -1,8 +1,11 @@
+using Steerability.Experiments.Attributes;
+using Steerability.Experiments.Data;
+using Steerability.Experiments.Families.TorchScript;
+using Steerability.Experiments.Families.BigGanDeep;
 using Steerability.Experiments.Generators;
-using Steerability.Experiments.Generators.BigGanDeep;
 using TorchSharp;
 
-namespace Steerability.GpuNode.Trials;
+namespace Steerability.Experiments.Generators;
 
 /// <summary>A generator ready for walks, with the names of its classes and a line saying where it came from.</summary>
 public sealed record LoadedGenerator(IImageGenerator Generator, IReadOnlyList<string> ClassNames, string Source) : IDisposable

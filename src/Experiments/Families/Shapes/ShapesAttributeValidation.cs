@@ -1,7 +1,9 @@
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Attributes;
 using Steerability.Experiments.Data;
 using TorchSharp;
 
-namespace Steerability.Experiments.Attributes;
+namespace Steerability.Experiments.Families.Shapes;
 
 /// <summary>One line of a detector's validation: the mean absolute error of one attribute over some classes.</summary>
 public sealed record AttributeError(string Attribute, string Unit, string Classes, double MeanAbsoluteError, int Count);

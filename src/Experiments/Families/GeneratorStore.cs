@@ -1,3 +1,5 @@
+using Steerability.Experiments.Attributes;
+using Steerability.Experiments.Runtime;
 using Steerability.Experiments.Data;
 using Steerability.Experiments.Generators;
 using Steerability.Experiments.Imaging;
@@ -5,7 +7,7 @@ using Steerability.Experiments.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Steerability.GpuNode.Trials;
+namespace Steerability.Experiments.Families;
 
 /// <summary>A generator ready for walks, and where its checkpoint lives.</summary>
 public sealed record StoredGenerator(DcganGenerator Generator, string Folder, bool Reused);

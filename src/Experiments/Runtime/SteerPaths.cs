@@ -1,4 +1,7 @@
-namespace Steerability.GpuNode.Trials;
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Attributes;
+using Steerability.Experiments.Data;
+namespace Steerability.Experiments.Runtime;
 
 /// <summary>
 /// Where the project keeps what it makes and reuses: STEER_HOME (default ./.steer; the ./steer script sets it to

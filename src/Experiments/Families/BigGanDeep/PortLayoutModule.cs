@@ -1,6 +1,9 @@
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Attributes;
+using Steerability.Experiments.Data;
 using TorchSharp;
 
-namespace Steerability.Experiments.Generators.BigGanDeep;
+namespace Steerability.Experiments.Families.BigGanDeep;
 
 /// <summary>
 /// A module whose parameters, buffers and children are registered only explicitly, under the port's state-dict names.

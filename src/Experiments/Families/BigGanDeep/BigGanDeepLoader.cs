@@ -1,8 +1,11 @@
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Attributes;
+using Steerability.Experiments.Data;
 using Steerability.Experiments.ModelFiles;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Steerability.Experiments.Generators.BigGanDeep;
+namespace Steerability.Experiments.Families.BigGanDeep;
 
 /// <summary>Finds the port's files and fills a <see cref="BigGanDeepNetwork"/> from them, checking every key and shape.</summary>
 public static class BigGanDeepLoader

@@ -1,9 +1,13 @@
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Attributes;
+using Steerability.Experiments.Data;
+using Steerability.Experiments.ModelFiles;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Steerability.Experiments.Generators;
+namespace Steerability.Experiments.Families.TorchScript;
 
 /// <summary>How a TorchScript generator takes its class: as indices [N] (int64) or one-hot vectors [N, K] (float32).</summary>
 public enum TorchScriptClassInput

@@ -1,6 +1,10 @@
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Attributes;
+using Steerability.Experiments.Data;
+using Steerability.Experiments.ModelFiles;
 using System.Text.Json;
 
-namespace Steerability.Experiments.Generators.BigGanDeep;
+namespace Steerability.Experiments.Families.BigGanDeep;
 
 /// <summary>One residual block of the generator: whether it doubles the resolution, and its in/out channels as multiples of the channel width.</summary>
 public readonly record struct BigGanDeepBlockLayout(bool UpSample, int InputWidthMultiple, int OutputWidthMultiple);

@@ -1,9 +1,12 @@
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Attributes;
+using Steerability.Experiments.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
 
-namespace Steerability.Experiments.Generators.BigGanDeep;
+namespace Steerability.Experiments.Families.BigGanDeep;
 
 /// <summary>
 /// SAGAN self-attention as placed in BigGAN-deep: queries at every position attend to keys and values max-pooled

@@ -1,9 +1,12 @@
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Attributes;
+using Steerability.Experiments.Data;
 using System.IO.Compression;
 using System.Text.Json;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Steerability.Experiments.Data;
+namespace Steerability.Experiments.Families.Mnist;
 
 /// <summary>
 /// Real MNIST digits, as 3-channel 32×32 images in [-1, 1] (the 28×28 digit centred on a 2-pixel black border,

@@ -1,4 +1,7 @@
-namespace Steerability.Experiments.Data;
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Attributes;
+using Steerability.Experiments.Data;
+namespace Steerability.Experiments.Families.Shapes;
 
 /// <summary>The twelve shapes of the `shapes` dataset.</summary>
 public enum ShapeKind

@@ -1,9 +1,12 @@
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Attributes;
+using Steerability.Experiments.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
 
-namespace Steerability.Experiments.Generators.BigGanDeep;
+namespace Steerability.Experiments.Families.BigGanDeep;
 
 /// <summary>
 /// Batch norm whose statistics were precomputed for evenly spaced truncation values in [0, 1] (`running_means`,

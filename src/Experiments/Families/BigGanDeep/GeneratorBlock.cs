@@ -1,7 +1,10 @@
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Attributes;
+using Steerability.Experiments.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Steerability.Experiments.Generators.BigGanDeep;
+namespace Steerability.Experiments.Families.BigGanDeep;
 
 /// <summary>
 /// BigGAN-deep residual block: a bottleneck (1×1 down to in/4 channels, two 3×3, 1×1 out) with a conditional batch

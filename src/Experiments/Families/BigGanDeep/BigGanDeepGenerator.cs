@@ -1,7 +1,10 @@
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Attributes;
+using Steerability.Experiments.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Steerability.Experiments.Generators.BigGanDeep;
+namespace Steerability.Experiments.Families.BigGanDeep;
 
 /// <summary>
 /// BigGAN-deep (pytorch-pretrained-BigGAN files) as a frozen <see cref="IImageGenerator"/>: weights never get

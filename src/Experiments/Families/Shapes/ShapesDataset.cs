@@ -1,7 +1,10 @@
+using Steerability.Experiments.Generators;
+using Steerability.Experiments.Attributes;
+using Steerability.Experiments.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Steerability.Experiments.Data;
+namespace Steerability.Experiments.Families.Shapes;
 
 /// <summary>The true attributes one `shapes` image was rendered with (units as in <see cref="ShapeClass"/>; centres in pixels of this image).</summary>
 public sealed record ShapeAttributes(double Scale, double CentreX, double CentreY, double Brightness, double Hue, double TintR, double TintG, double TintB, double Rotation);
