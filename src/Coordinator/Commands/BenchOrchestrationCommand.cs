@@ -1,3 +1,4 @@
+using Steerability.Experiments.Families;
 using System.ComponentModel;
 using System.Diagnostics;
 using Akka.Actor;
@@ -105,7 +106,7 @@ public sealed class BenchOrchestrationCommand(IAnsiConsole console) : AsyncComma
         {
             Name = "bench",
             SourcePath = "bench",
-            Models = ["shapes"],
+            Models = [GeneratorFamilies.DefaultName],
             Classes = ["all"],
             Transforms = ["zoom"],
             Walks = ["linear"],
@@ -114,18 +115,21 @@ public sealed class BenchOrchestrationCommand(IAnsiConsole console) : AsyncComma
             Seeds = [],
             GeneratorBudget = new Budget(1, 1),
             WalkBudget = new Budget(1, 1),
+            Generators = new Dictionary<string, FamilyDescription>(),
         };
-        var list = Enumerable.Range(0, trials).Select(seed => new TrialSpec
+        var list = Enumerable.Range(0, trials).Select(seed => new WalkTrial
         {
-            Kind = "walk",
-            Model = "shapes",
+            Model = GeneratorFamilies.DefaultName,
             Transform = "zoom",
             Walk = "linear",
             Regime = "joint",
             Seed = seed,
             Steps = 1,
             Batch = 1,
-        }).ToList();
+            LearningRate = 0.1,
+            EvalLatents = 1,
+            Alphas = [],
+        } as TrialSpec).ToList();
         return new SweepPlan(spec, list, Path.Combine(root, "bench"), Path.Combine(root, "artifacts"), "bench");
     }
 

@@ -1,3 +1,4 @@
+using Steerability.Experiments.Families;
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -48,8 +49,8 @@ public sealed class BenchWalkCommand(IAnsiConsole console) : Command<BenchWalkCo
         var classNames = GeneratorLoading.Validate(settings);
         var device = InputChecks.Device(settings.Device);
         torch.manual_seed(1);
-        using var loaded = BuiltInModels.TryGet(settings.Model) is { } model
-            ? new LoadedGenerator(new DcganGenerator(settings.Model, model.Config, new DcganGeneratorNetwork(model.Config), classNames, device), classNames, "random weights")
+        using var loaded = GeneratorLoading.Family(settings) is TrainedHereFamily family
+            ? new LoadedGenerator(new DcganGenerator(settings.Model, family.Config, new DcganGeneratorNetwork(family.Config), classNames, device), classNames, "random weights")
             : GeneratorLoading.Load(console, settings, device);
         var generator = loaded.Generator;
         var transform = TransformCatalog.Create(settings.Transform);

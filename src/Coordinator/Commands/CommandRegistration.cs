@@ -1,3 +1,5 @@
+using Steerability.Experiments.Families;
+
 using Spectre.Console.Cli;
 
 namespace Steerability.Coordinator.Commands;
@@ -9,19 +11,19 @@ public static class CommandRegistration
     {
         config.AddCommand<DataCommand>("data")
             .WithDescription("Write a PNG grid of training images, one row per class.")
-            .WithExample("data", "--model", "shapes", "--out", "shapes.png");
+            .WithExample("data", "--model", GeneratorFamilies.DefaultName, "--out", "shapes.png");
         config.AddCommand<TrainCommand>("train")
             .WithDescription("Train (or reuse) a built-in generator and write a PNG grid of samples per class.")
-            .WithExample("train", "--model", "shapes");
+            .WithExample("train", "--model", GeneratorFamilies.DefaultName);
         config.AddCommand<WalkCommand>("walk")
             .WithDescription("Learn a walk for one transform, evaluate it along α, write alpha_metrics.parquet and a strip.")
-            .WithExample("walk", "--model", "shapes", "--transform", "zoom", "--walk", "linear", "--out", "results/zoom");
+            .WithExample("walk", "--model", GeneratorFamilies.DefaultName, "--transform", "zoom", "--walk", "linear", "--out", "results/zoom");
         config.AddCommand<LimitsCommand>("limits")
             .WithDescription("Dataset variability vs how far a walk goes, per class, and their correlation (paper §4.2).")
-            .WithExample("limits", "--model", "shapes", "--transform", "zoom", "--out", "results/limits-zoom");
+            .WithExample("limits", "--model", GeneratorFamilies.DefaultName, "--transform", "zoom", "--out", "results/limits-zoom");
         config.AddCommand<RemediesCommand>("remedies")
             .WithDescription("Masked L2 along α with G trained plain, on edit-augmented data, or jointly with w (paper §4.4).")
-            .WithExample("remedies", "--model", "mnist", "--transform", "rotate2d", "--out", "results/remedies");
+            .WithExample("remedies", "--model", GeneratorFamilies.DefaultName, "--transform", "rotate2d", "--out", "results/remedies");
         config.AddCommand<DemoCommand>("demo")
             .WithDescription("The embedded default: every transform, linear and nonlinear, on the shapes generator.")
             .WithExample("demo", "--out", "results/demo");

@@ -1,3 +1,4 @@
+using Steerability.Experiments.Families;
 using Steerability.Experiments.Runtime;
 using System.ComponentModel;
 using Spectre.Console;
@@ -15,12 +16,12 @@ public sealed class DataCommand(IAnsiConsole console) : Command<DataCommand.Sett
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--model <MODEL>")]
-        [Description("shapes or mnist.")]
-        [DefaultValue("shapes")]
-        public string Model { get; init; } = "shapes";
+        [Description("A family trained here (`steer models`).")]
+        [DefaultValue(GeneratorFamilies.DefaultName)]
+        public string Model { get; init; } = GeneratorFamilies.DefaultName;
 
         [CommandOption("--data <PATH>")]
-        [Description("MNIST folder (default: $STEER_HOME/data/mnist).")]
+        [Description("The family's training data, instead of where set-up put it.")]
         public string? Data { get; init; }
 
         [CommandOption("--per-class <N>")]
@@ -35,18 +36,13 @@ public sealed class DataCommand(IAnsiConsole console) : Command<DataCommand.Sett
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        InputChecks.Model(settings.Model);
         InputChecks.Positive("--per-class", settings.PerClass);
         InputChecks.WritableFolder("--out", Path.GetDirectoryName(Path.GetFullPath(settings.Out)));
-        LabelledImages data;
-        try
-        {
-            data = BuiltInModels.LoadData(settings.Model, settings.Data ?? SteerPaths.FromEnvironment().MnistFolder);
-        }
-        catch (DataUnavailableException e)
-        {
-            throw new InputException(e.Message);
-        }
+        var family = GeneratorFamilies.TryGet(settings.Model) as TrainedHereFamily
+            ?? throw new InputException($"--model: '{settings.Model}' is not a model trained here on its own data; accepted: {string.Join(", ", GeneratorFamilies.TrainedHereNames)}");
+        var values = new FamilyValues(settings.Data is null ? [] : [new KeyValuePair<string, string>("data", settings.Data)]);
+        GeneratorLoading.AsInputError(() => GeneratorFamilies.Describe(family, values, SteerPaths.FromEnvironment()));
+        var data = GeneratorLoading.AsInputError(() => family.LoadData(values, SteerPaths.FromEnvironment()));
         var picks = Enumerable.Range(0, data.ClassNames.Count).SelectMany(c => data.IndicesOfClass(c).Take(settings.PerClass)).ToArray();
         ImageGrid.WritePng(data.Images.index_select(0, torch.tensor(picks)), data.ClassNames.Count, settings.PerClass, settings.Out);
         console.WriteLine($"wrote {settings.Out}: {data.ClassNames.Count} classes × {settings.PerClass} of {data.Count} {settings.Model} images");

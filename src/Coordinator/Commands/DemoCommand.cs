@@ -1,3 +1,4 @@
+using Steerability.Experiments.Training;
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -53,48 +54,51 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             InputChecks.Walk(walk);
         }
         settings.ValidateBudget();
-        GeneratorLoading.Validate(settings);
+        var generator = GeneratorLoading.Describe(settings);
         var output = InputChecks.WritableFolder("--out", settings.Out);
         var device = InputChecks.Device(settings.Device);
+        var family = GeneratorLoading.Family(settings);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var loaded = GeneratorLoading.Load(console, settings, device);
-        RunProvenance.Now("steer demo", TrialRunners.Default, $"{settings.Model}: {loaded.Source}", RunProvenance.CheckpointKeyOf(loaded.Source), device.ToString()).Write(output);
-        var imageSize = loaded.Generator.ImageSize;
-        var allRows = new List<AlphaMetricRow>();
-        var limits = new DemoLimits(settings.Data);
-        var summary = new Table().Title("Inner half of the training range: walk error below the no-walk baseline").Border(TableBorder.Simple)
-            .AddColumns("transform", "walk", "α in the inner range", "mean reduction", "smallest reduction", "train s", "eval s", "device MiB after");
-        foreach (var transform in transforms)
+        // Per-class vectors only for the walk types that have them; the others stay shared.
+        var trials = new List<TrialSpec>();
+        foreach (var walk in walks)
         {
-            foreach (var walk in walks)
-            {
-                var perClass = settings.PerClass && WalkTypes.Get(walk).HasPerClassVectors;
-                var spec = new WalkExperimentSpec(settings.Model, transform, walk, [], perClass, settings.Steps, settings.Batch, settings.Seed, settings.EvaluationLatents, LearningRate: settings.LearningRate);
-                var label = perClass ? "linear-per-class" : walk;
-                var result = await WalkCommand.RunAsync(console, loaded, spec, Path.Combine(output, $"{transform}-{label}"), cancellationToken);
-                await limits.MeasureAsync(loaded, spec, Path.Combine(output, $"{transform}-{label}"), cancellationToken);
-                // Tensors that escaped a dispose scope are freed by their finalisers: collect so the next walk starts
-                // with the device's memory back, and show what is still in use.
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                var inUse = PeakMemory.DeviceInUse(device);
-                var pooled = result.Rows.Where(r => r.Class == AlphaEvaluator.AllClasses).ToList();
-                var edit = BuiltInModels.Edit(settings.Model, transform);
-                MetricsTable.Write(console, $"{settings.Model} {transform} {label}: masked L2, all classes pooled", pooled);
-                allRows.AddRange(result.Rows);
-                var inner = pooled.Where(r => r.BaselineL2Mean > 0 && edit.InInnerRange(r.Alpha, imageSize)).ToList();
-                var reductions = inner.Select(r => 1 - r.L2Mean / r.BaselineL2Mean).ToList();
-                summary.AddRow(transform, label, string.Join(" ", inner.Select(r => r.Alpha.ToString("G3"))),
-                    reductions.Count > 0 ? $"{100 * reductions.Average():F0}%" : "—",
-                    reductions.Count > 0 ? $"{100 * reductions.Min():F0}%" : "—",
-                    result.TrainingTime.TotalSeconds.ToString("F0"), result.EvaluationTime.TotalSeconds.ToString("F0"), inUse is { } mib ? mib.ToString("F0") : "—");
-            }
+            var perClass = settings.PerClass && WalkTypes.Get(walk).HasPerClassVectors;
+            var request = new CommandRequest("demo", transforms, [walk], [TrainingRegimes.Plain.Name], PerClass: perClass);
+            trials.AddRange(CommandSweep.Trials(settings, generator, request).Where(t => !trials.Any(known => known.Key == t.Key)));
+        }
+        // Generators first, then the walks in the order the table shows them: transform by transform.
+        var ordered = trials.OfType<GeneratorTrial>().Cast<TrialSpec>()
+            .Concat(trials.OfType<WalkTrial>().OrderBy(w => Array.IndexOf(transforms, w.Transform)).ThenBy(w => Array.IndexOf(walks, w.Walk))).ToList();
+        string Folder(WalkTrial walk) => Path.Combine(output, $"{walk.Transform}-{(walk.PerClass ? "linear-per-class" : walk.Walk)}");
+        await CommandRun.RunAsync(console, "demo", settings, generator, ordered, Folder, output, cancellationToken);
+
+        var summary = new Table().Title("Inner half of the training range: walk error below the no-walk baseline").Border(TableBorder.Simple)
+            .AddColumns("transform", "walk", "α in the inner range", "mean reduction", "smallest reduction");
+        var allRows = new List<AlphaMetricRow>();
+        var limits = new LimitsTables();
+        foreach (var walk in ordered.OfType<WalkTrial>())
+        {
+            var folder = Folder(walk);
+            var rows = await ParquetFile.ReadAsync<AlphaMetricRow>(Path.Combine(folder, WalkExperiment.MetricsFile), cancellationToken);
+            allRows.AddRange(rows);
+            await limits.AddAsync(folder, cancellationToken);
+            var label = walk.PerClass ? "linear-per-class" : walk.Walk;
+            var pooled = rows.Where(r => r.Class == AlphaEvaluator.AllClasses).ToList();
+            var edit = family.Edit(walk.Transform);
+            MetricsTable.Write(console, $"{settings.Model} {walk.Transform} {label}: masked L2, all classes pooled", pooled);
+            var inner = pooled.Where(r => r.BaselineL2Mean > 0 && edit.InInnerRange(r.Alpha, generator.ImageSize)).ToList();
+            var reductions = inner.Select(r => 1 - r.L2Mean / r.BaselineL2Mean).ToList();
+            summary.AddRow(walk.Transform, label, string.Join(" ", inner.Select(r => r.Alpha.ToString("G3"))),
+                reductions.Count > 0 ? $"{100 * reductions.Average():F0}%" : "—",
+                reductions.Count > 0 ? $"{100 * reductions.Min():F0}%" : "—");
         }
         var combined = Path.Combine(output, WalkExperiment.MetricsFile);
         await ParquetFile.WriteAtomicallyAsync(combined, allRows, cancellationToken);
         await limits.WriteAsync(output, cancellationToken);
         console.Write(summary);
-        console.WriteLine($"wrote {combined} ({allRows.Count} rows) and one folder per experiment under {output}; {clock.Elapsed.TotalMinutes:F1} min in all");
+        var inUse = PeakMemory.DeviceInUse(device);
+        console.WriteLine($"wrote {combined} ({allRows.Count} rows) and one folder per experiment under {output}; {clock.Elapsed.TotalMinutes:F1} min in all{(inUse is { } mib ? $"; device memory in use {mib:F0} MiB" : "")}");
         await ReportStep.WriteAsync(console, output, cancellationToken);
         return 0;
     }

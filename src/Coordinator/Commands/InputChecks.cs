@@ -18,19 +18,11 @@ public static class InputChecks
         }
     }
 
-    public static void PositiveRate(string flag, double? value)
+    public static void LearningRate(string flag, double? value)
     {
-        if (value is { } rate && !(rate > 0 && rate < 10))
+        if (value is { } rate && WalkLearningRate.Problem(rate) is { } problem)
         {
-            throw new InputException($"{flag}: {rate} is not accepted; use a number above 0 and below 10");
-        }
-    }
-
-    public static void Model(string model)
-    {
-        if (BuiltInModels.TryGet(model) is null)
-        {
-            throw new InputException($"--model: '{model}' is not a model this command trains on its own data; accepted: {string.Join(", ", BuiltInModels.Names)}");
+            throw new InputException($"{flag}: {problem}");
         }
     }
 
@@ -58,9 +50,6 @@ public static class InputChecks
         }
         return ComputeDevice.Resolve(device);
     }
-
-    /// <summary>The class names of a built-in model, without loading its data.</summary>
-    public static IReadOnlyList<string> ClassNamesOf(string model) => ModelCatalog.Get(model).ClassLabels ?? [];
 
     /// <summary>Resolves `--class` (a class name, an index, or `all`) to class indices; empty means all.</summary>
     public static IReadOnlyList<int> Classes(string? value, IReadOnlyList<string> names)

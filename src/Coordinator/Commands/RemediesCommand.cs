@@ -4,7 +4,9 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using Steerability.Coordinator.Reports;
 using Steerability.Coordinator.Sweeps;
-using Steerability.Experiments.Data;
+using Steerability.Experiments.Families;
+using Steerability.Experiments.Walks;
+using Steerability.GpuNode.Results;
 using Steerability.Experiments.Evaluation;
 using Steerability.Experiments.Training;
 using Steerability.GpuNode.Trials;
@@ -46,10 +48,10 @@ public sealed class RemediesCommand(IAnsiConsole console) : AsyncCommand<Remedie
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        InputChecks.Model(settings.Model);
+        GeneratorLoading.TrainedHere(settings);
         if ((settings.Checkpoint ?? settings.Weights ?? settings.Generator) is { } given)
         {
-            throw new InputException($"--checkpoint/--weights/--generator: '{given}' is not accepted here; the remedies train their generators (accepted: --model shapes or mnist, --gan-steps)");
+            throw new InputException($"--checkpoint/--weights/--generator: '{given}' is not accepted here; the remedies train their generators (accepted: --model {string.Join(" or ", GeneratorFamilies.TrainedHereNames)}, --gan-steps)");
         }
         InputChecks.Transform(settings.Transform);
         var regimes = settings.Regimes.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -73,20 +75,17 @@ public sealed class RemediesCommand(IAnsiConsole console) : AsyncCommand<Remedie
         {
             throw new InputException($"--seed: {settings.Seed} is not accepted; use a whole number ≥ 0");
         }
-        GeneratorLoading.Validate(settings);
+        var generator = GeneratorLoading.Describe(settings);
         var output = InputChecks.WritableFolder("--out", settings.Out);
-        var device = InputChecks.Device(settings.Device);
-        var paths = SteerPaths.FromEnvironment();
-        if (settings.Data is not null)
+        var trials = TrialExpansion.Expand(SweepSpecOf(settings, generator, regimes));
+        string Folder(WalkTrial walk) => Path.Combine(output, walk.Regime);
+        await CommandRun.RunAsync(console, "remedies", settings, generator, trials, Folder, output, cancellationToken);
+        var rows = new List<AlphaMetricRow>();
+        foreach (var walk in trials.OfType<WalkTrial>())
         {
-            paths = paths with { MnistOverride = Path.GetFullPath(settings.Data) };
+            rows.AddRange(await ParquetFile.ReadAsync<AlphaMetricRow>(Path.Combine(Folder(walk), WalkExperiment.MetricsFile), cancellationToken));
         }
-        var trials = TrialExpansion.Expand(SweepSpecOf(settings, regimes));
-        RunProvenance.Now("steer remedies", TrialRunners.Default, $"{settings.Model} (one generator per regime, in {paths.Home})",
-            "per regime (the generator store's checkpoint.json files)", device.ToString()).Write(output);
-        var rows = await new ProgressDisplay(console).Run($"remedies {settings.Model} {settings.Transform}", report =>
-            RemediesRun.RunAsync(trials, new WalkTrialRunner(paths), settings.Device, output,
-                (done, total, label) => report(done, total, label), cancellationToken));
+        await ParquetFile.WriteAtomicallyAsync(Path.Combine(output, WalkExperiment.MetricsFile), rows, cancellationToken);
 
         var pooled = rows.Where(r => r.Class == AlphaEvaluator.AllClasses).ToList();
         var table = new Table().Title(Markup.Escape($"{settings.Model} {settings.Transform}: masked L2 on {AlphaEvaluator.L2Scale} images, all classes pooled (no-walk baseline in brackets)"))
@@ -106,7 +105,7 @@ public sealed class RemediesCommand(IAnsiConsole console) : AsyncCommand<Remedie
             table.AddRow(cells.ToArray());
         }
         console.Write(table);
-        console.WriteLine($"wrote {Path.Combine(output, WalkExperiment.MetricsFile)} ({rows.Count} rows)");
+        console.WriteLine($"wrote {Path.Combine(output, WalkExperiment.MetricsFile)} ({rows.Count} rows) and each regime's walk under {output}/REGIME/");
         return 0;
     }
 
@@ -115,26 +114,7 @@ public sealed class RemediesCommand(IAnsiConsole console) : AsyncCommand<Remedie
     /// paper grid, one seed (which seeds the generators too), and the command's budgets, learning rate and share.
     /// `steer remedies` runs exactly the trials this spec expands to, so a sweep with this spec gives the same rows.
     /// </summary>
-    public static SweepSpec SweepSpecOf(Settings settings, IReadOnlyList<string> regimes)
-    {
-        var recipe = BuiltInModels.TryGet(settings.Model)!.Training;
-        return new SweepSpec
-        {
-            Name = "remedies",
-            SourcePath = "steer remedies",
-            Models = [settings.Model],
-            Classes = ["all"],
-            Transforms = [settings.Transform],
-            Walks = ["linear"],
-            Regimes = regimes,
-            Alphas = new Dictionary<string, AlphaGrid> { [settings.Transform] = new AlphaGrid("default") },
-            Seeds = [settings.Seed],
-            GeneratorBudget = new Budget(settings.GanSteps ?? recipe.Steps, recipe.Batch),
-            WalkBudget = new Budget(settings.Steps, settings.Batch),
-            EvalLatents = settings.EvaluationLatents,
-            Device = "auto",
-            LearningRate = settings.LearningRate ?? PostHocLearningRate,
-            AugmentedShare = settings.AugmentedShare,
-        };
-    }
+    public static SweepSpec SweepSpecOf(Settings settings, FamilyDescription generator, IReadOnlyList<string> regimes) =>
+        CommandSweep.Of(settings, generator, new CommandRequest("remedies", [settings.Transform], [WalkTypes.Linear.Name], regimes,
+            SeedsGenerators: true, LearningRate: settings.LearningRate ?? PostHocLearningRate, AugmentedShare: settings.AugmentedShare));
 }

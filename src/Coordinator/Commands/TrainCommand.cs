@@ -1,3 +1,5 @@
+using Steerability.Experiments.Runtime;
+using Steerability.Experiments.Families;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -8,7 +10,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<ModelSettings>
 {
     public override int Execute(CommandContext context, ModelSettings settings, CancellationToken cancellationToken)
     {
-        InputChecks.Model(settings.Model);
+        GeneratorLoading.TrainedHere(settings);
         GeneratorLoading.Validate(settings);
         var device = InputChecks.Device(settings.Device);
         using var loaded = GeneratorLoading.Load(console, settings, device);

@@ -1,3 +1,4 @@
+using Steerability.Experiments.Walks;
 using System.ComponentModel;
 using Spectre.Console.Cli;
 
@@ -8,17 +9,17 @@ public class WalkBudgetSettings : ModelSettings
 {
     [CommandOption("--steps <N>")]
     [Description("Adam steps of walk training.")]
-    [DefaultValue(400)]
-    public int Steps { get; init; } = 400;
+    [DefaultValue(WalkBudget.DefaultSteps)]
+    public int Steps { get; init; } = WalkBudget.DefaultSteps;
 
     [CommandOption("--lr <RATE>")]
-    [Description("Adam learning rate of the walk (default: 0.1; brightness and color 0.05).")]
+    [Description("Adam learning rate of the walk (default: the edit's own for the walk type; `steer walk --help` lists them).")]
     public double? LearningRate { get; init; }
 
     [CommandOption("--batch <B>")]
     [Description("Latents per training step.")]
-    [DefaultValue(32)]
-    public int Batch { get; init; } = 32;
+    [DefaultValue(WalkBudget.DefaultBatch)]
+    public int Batch { get; init; } = WalkBudget.DefaultBatch;
 
     [CommandOption("--seed <S>")]
     [Description("Seeds walk initialisation, latents, classes and α.")]
@@ -27,8 +28,8 @@ public class WalkBudgetSettings : ModelSettings
 
     [CommandOption("--eval-latents <N>")]
     [Description("Held-out latents per class for evaluation.")]
-    [DefaultValue(256)]
-    public int EvaluationLatents { get; init; } = 256;
+    [DefaultValue(WalkBudget.DefaultEvalLatents)]
+    public int EvaluationLatents { get; init; } = WalkBudget.DefaultEvalLatents;
 
     /// <summary>Checks the budget flags; throws <see cref="InputException"/> on the first bad one.</summary>
     public void ValidateBudget()
@@ -36,6 +37,6 @@ public class WalkBudgetSettings : ModelSettings
         InputChecks.Positive("--steps", Steps);
         InputChecks.Positive("--batch", Batch);
         InputChecks.Positive("--eval-latents", EvaluationLatents);
-        InputChecks.PositiveRate("--lr", LearningRate);
+        InputChecks.LearningRate("--lr", LearningRate);
     }
 }

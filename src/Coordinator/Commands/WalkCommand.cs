@@ -4,7 +4,8 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using Steerability.Coordinator.Reports;
 using Steerability.Experiments.Evaluation;
-using Steerability.Experiments.Studies;
+using Steerability.Experiments.Families;
+using Steerability.GpuNode.Results;
 using Steerability.Experiments.Training;
 using Steerability.Experiments.Transforms;
 using Steerability.Experiments.Walks;
@@ -46,28 +47,31 @@ public sealed class WalkCommand(IAnsiConsole console) : AsyncCommand<WalkCommand
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var spec = Validate(settings);
+        var (generator, request) = Validate(settings, "walk");
         var output = InputChecks.WritableFolder("--out", settings.Out);
-        var device = InputChecks.Device(settings.Device);
-        using var loaded = GeneratorLoading.Load(console, settings, device);
-        RunProvenance.Now("steer walk", TrialRunners.Default, $"{settings.Model}: {loaded.Source}", RunProvenance.CheckpointKeyOf(loaded.Source), device.ToString()).Write(output);
-        WalkExperimentResult result;
+        var trials = CommandSweep.Trials(settings, generator, request with { MeasureLimits = false });
         try
         {
-            result = await RunAsync(console, loaded, spec, output, cancellationToken);
+            await CommandRun.RunAsync(console, "walk", settings, generator, trials, _ => output, output, cancellationToken);
         }
         catch (Exception e) when (BenchWalkCommand.IsOutOfMemory(e))
         {
-            throw new InputException($"--batch: {settings.Batch} does not fit on {device} at {loaded.Generator.ImageSize}×{loaded.Generator.ImageSize} ({loaded.Generator.Name}): out of memory; try a smaller --batch");
+            throw new InputException($"--batch: {settings.Batch} does not fit on {InputChecks.Device(settings.Device)} at {generator.ImageSize}×{generator.ImageSize} ({settings.Model}): out of memory; try a smaller --batch");
         }
-        var shown = result.Rows.Where(r => r.Class == AlphaEvaluator.AllClasses || spec.Classes.Count == 1).ToList();
-        MetricsTable.Write(console, $"{settings.Model} {spec.Transform} {settings.Walk}{(settings.PerClass ? " per-class" : "")}: masked L2 over held-out latents", shown.Count > 0 ? shown : result.Rows);
-        console.WriteLine($"wrote {result.MetricsPath} ({result.Rows.Count} rows) and {result.StripPath ?? "no strip (SkiaSharp's native library is missing)"}; training {result.TrainingTime.TotalSeconds:F1} s, evaluation {result.EvaluationTime.TotalSeconds:F1} s");
+        var rows = await ParquetFile.ReadAsync<AlphaMetricRow>(Path.Combine(output, WalkExperiment.MetricsFile), cancellationToken);
+        var single = request.ClassLabel != "all" && !request.ClassLabel.Contains(',');
+        var shown = rows.Where(r => r.Class == AlphaEvaluator.AllClasses || single).ToList();
+        MetricsTable.Write(console, $"{settings.Model} {request.Transforms[0]} {settings.Walk}{(settings.PerClass ? " per-class" : "")}: masked L2 over held-out latents", shown.Count > 0 ? shown : [.. rows]);
+        var strip = Path.Combine(output, WalkExperiment.StripFile);
+        console.WriteLine($"wrote {Path.Combine(output, WalkExperiment.MetricsFile)} ({rows.Count} rows) and {(File.Exists(strip) ? strip : "no strip (SkiaSharp's native library is missing)")}");
         return 0;
     }
 
-    /// <summary>Checks every flag and returns the experiment they describe; throws <see cref="InputException"/> on the first bad one.</summary>
-    public static WalkExperimentSpec Validate(Settings settings)
+    /// <summary>
+    /// Checks every flag and returns the generator and the walk they describe; throws <see cref="InputException"/> on
+    /// the first bad one, before anything is written.
+    /// </summary>
+    public static (FamilyDescription Generator, CommandRequest Request) Validate(Settings settings, string command)
     {
         var transform = settings.Transform;
         if (settings.Edit is { } file)
@@ -98,19 +102,11 @@ public sealed class WalkCommand(IAnsiConsole console) : AsyncCommand<WalkCommand
             throw new InputException($"--per-class: the {settings.Walk} walk has no per-class vectors; drop --per-class or use --walk {perClassWalks}");
         }
         settings.ValidateBudget();
-        var classNames = GeneratorLoading.Validate(settings);
-        var classes = InputChecks.Classes(settings.Class, classNames);
+        var generator = GeneratorLoading.Describe(settings);
+        var classes = InputChecks.Classes(settings.Class, generator.ClassNames);
         InputChecks.WritableFolder("--out", settings.Out);
         InputChecks.Device(settings.Device);
-        return new WalkExperimentSpec(settings.Model, transform, settings.Walk, classes, settings.PerClass,
-            settings.Steps, settings.Batch, settings.Seed, settings.EvaluationLatents, LearningRate: settings.LearningRate);
-    }
-
-    /// <summary>Runs one walk experiment with progress shown.</summary>
-    public static Task<WalkExperimentResult> RunAsync(IAnsiConsole console, LoadedGenerator loaded, WalkExperimentSpec spec, string output, CancellationToken cancel)
-    {
-        return new ProgressDisplay(console).Run($"{spec.Transform} {spec.Walk}", report =>
-            WalkExperiment.RunAsync(loaded.Generator, loaded.ClassNames, spec, output,
-                new ProgressCallback<ExperimentProgress>(p => report(p.Done, p.Total, p.Loss is { } loss ? $"{p.Phase} loss={loss:F4}" : p.Phase)), cancel));
+        var label = classes.Count == 0 ? "all" : string.Join(",", classes.Select(c => generator.ClassNames[c]));
+        return (generator, new CommandRequest(command, [transform], [settings.Walk], [TrainingRegimes.Plain.Name], label, settings.PerClass));
     }
 }

@@ -1,3 +1,4 @@
+using Steerability.GpuNode.Trials;
 using System.Text.Json.Serialization;
 using Parquet.Serialization;
 using Steerability.Coordinator.Sweeps;
@@ -20,9 +21,9 @@ public static class TrialsTable
             Key = e.Key,
             Kind = e.Spec.Kind,
             Model = e.Spec.Model,
-            Class = e.Spec.Class,
+            Class = (e.Spec as WalkTrial)?.Class ?? "",
             Transform = e.Spec.Transform,
-            Walk = e.Spec.Walk,
+            Walk = e.Spec.WalkType,
             Regime = e.Spec.Regime,
             Seed = e.Spec.Seed,
             Config = e.Spec.ToJson(),

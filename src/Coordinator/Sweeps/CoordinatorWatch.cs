@@ -101,7 +101,7 @@ internal sealed class CoordinatorWatch(LivenessSettings settings)
                 return false;
             }
             if (entry.State == TrialState.Pending && entry.BlockedBy is null
-                && (entry.Spec.GeneratorKey.Length == 0 || ledger[entry.Spec.GeneratorKey].State == TrialState.Done))
+                && (entry.Spec.DependsOn.Length == 0 || ledger[entry.Spec.DependsOn].State == TrialState.Done))
             {
                 ready.Add(entry);
             }

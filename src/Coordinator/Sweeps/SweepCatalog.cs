@@ -1,25 +1,19 @@
-using Steerability.Experiments.Data;
-using Steerability.Experiments.Generators;
+using Steerability.Experiments.Families;
 using Steerability.Experiments.Training;
 using Steerability.Experiments.Transforms;
 using Steerability.Experiments.Walks;
 
 namespace Steerability.Coordinator.Sweeps;
 
-/// <summary>What a sweep spec may name: models with their classes, transforms with their α grids, walks, regimes.</summary>
+/// <summary>What a sweep spec may name: models (generator families), transforms with their α grids, walks, regimes.</summary>
 /// <remarks>
 /// Models and transforms come from the science (src/Experiments), so a spec can only name what a worker can run;
 /// named α grids are the paper's test grids, which depend on the walk type and the model's image size.
 /// </remarks>
 public static class SweepCatalog
 {
-    /// <summary>Models and their class labels (null: any label made of letters, digits and `_`).</summary>
-    public static readonly IReadOnlyDictionary<string, string[]?> Models =
-        ModelCatalog.All.Where(m => m.RunsInSweeps).ToDictionary(m => m.Name, m => m.ClassLabels?.ToArray());
-
-    /// <summary>Models whose generator is pretrained elsewhere: no generator trials, weights named in the spec's `pretrained`.</summary>
-    public static readonly string[] PretrainedModels =
-        ModelCatalog.All.Where(m => m.RunsInSweeps && m.Source == ModelSource.PretrainedWeights).Select(m => m.Name).ToArray();
+    /// <summary>The generator families a spec may name.</summary>
+    public static readonly string[] Models = [.. GeneratorFamilies.SweepNames];
 
     /// <summary>Every transform, named as in results and on the command line.</summary>
     public static readonly string[] Transforms = [.. TransformCatalog.Names];
@@ -36,14 +30,10 @@ public static class SweepCatalog
     /// </summary>
     public static readonly string[] AlphaGrids = ["default", "fine"];
 
-    /// <summary>The side in pixels of a model's images (shift grids are in pixels, so they depend on it).</summary>
-    public static int ImageSize(string model) =>
-        (BuiltInModels.TryGet(model) ?? throw new ArgumentException($"model '{model}' is not a built-in model")).Config.ImageSize;
-
-    /// <summary>The values of the named grid for one transform, walk type and image size, ascending.</summary>
+    /// <summary>The values of the named grid for one transform (as the model's family uses it), walk type and image size, ascending.</summary>
     public static double[] Grid(string model, string transform, string grid, string walk, int imageSize)
     {
-        var edit = BuiltInModels.Edit(model, transform);
+        var edit = GeneratorFamilies.Get(model).Edit(transform);
         var paper = WalkTypes.Get(walk).TestGrid(edit, imageSize).ToArray();
         return grid switch
         {

@@ -405,7 +405,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     }
 
     private TrialLease LeaseFor(LedgerEntry entry) => new(entry.Key, entry.Attempts, entry.Spec.ToJson(), _plan.SweepDir,
-        _artifacts.Root, entry.Spec.GeneratorKey.Length > 0 ? _artifacts.PathFor(entry.Spec.GeneratorKey) : null,
+        _artifacts.Root, entry.Spec.DependsOn.Length > 0 ? _artifacts.PathFor(entry.Spec.DependsOn) : null,
         _settings.Ledger.LeaseTimeout.TotalSeconds, entry.Token);
 
     private void Remember(string error)

@@ -135,15 +135,15 @@ public sealed class SweepLedger
                 _counts[(int)to]++;
             };
         }
-        foreach (var entry in _ordered.Where(e => e.Spec.GeneratorKey.Length > 0))
+        foreach (var entry in _ordered.Where(e => e.Spec.DependsOn.Length > 0))
         {
-            if (!_entries.ContainsKey(entry.Spec.GeneratorKey))
+            if (!_entries.ContainsKey(entry.Spec.DependsOn))
             {
-                throw new ArgumentException($"trial {entry.Key} needs generator {entry.Spec.GeneratorKey}, which is not in the sweep");
+                throw new ArgumentException($"trial {entry.Key} needs generator {entry.Spec.DependsOn}, which is not in the sweep");
             }
-            if (!_dependents.TryGetValue(entry.Spec.GeneratorKey, out var list))
+            if (!_dependents.TryGetValue(entry.Spec.DependsOn, out var list))
             {
-                _dependents[entry.Spec.GeneratorKey] = list = new List<LedgerEntry>();
+                _dependents[entry.Spec.DependsOn] = list = new List<LedgerEntry>();
             }
             list.Add(entry);
         }
@@ -348,9 +348,9 @@ public sealed class SweepLedger
             }
         }
         // A walk made with a generator that is redone is redone too, whatever became of it.
-        foreach (var entry in _ordered.Where(e => redo.Contains(e.Spec.GeneratorKey) && e.State is TrialState.Done or TrialState.Failed))
+        foreach (var entry in _ordered.Where(e => redo.Contains(e.Spec.DependsOn) && e.State is TrialState.Done or TrialState.Failed))
         {
-            var reset = new TrialReset(entry.Key, $"its generator {entry.Spec.GeneratorKey} is redone", entry.Files);
+            var reset = new TrialReset(entry.Key, $"its generator {entry.Spec.DependsOn} is redone", entry.Files);
             Apply(reset, now);
             events.Add(reset);
         }
@@ -360,7 +360,7 @@ public sealed class SweepLedger
             if (found is { Succeeded: true } && found.Runner == Options.Runner
                 && entry.Tokens.TryGetValue(found.Attempt, out var issued) && issued.Length > 0 && issued == found.Token
                 && (found.Files ?? []).All(f => SafeRelativePath(f.Path) && intact(f))
-                && (entry.Spec.GeneratorKey.Length == 0 || _entries[entry.Spec.GeneratorKey].State == TrialState.Done))
+                && (entry.Spec.DependsOn.Length == 0 || _entries[entry.Spec.DependsOn].State == TrialState.Done))
             {
                 var succeeded = new TrialSucceeded(entry.Key, found.Attempt, found.WorkerId, found.Node, found.Device,
                     found.Files!, found.WallSeconds, found.Throughput, found.ThroughputUnit, "found on disk", found.Token!, found.Runner);
@@ -556,7 +556,7 @@ public sealed class SweepLedger
         {
             return;
         }
-        if (entry.Spec.GeneratorKey.Length > 0 && _entries[entry.Spec.GeneratorKey].State != TrialState.Done)
+        if (entry.Spec.DependsOn.Length > 0 && _entries[entry.Spec.DependsOn].State != TrialState.Done)
         {
             return;
         }

@@ -1,3 +1,5 @@
+using Steerability.Experiments.Families;
+
 namespace Steerability.Coordinator.Sweeps;
 
 /// <summary>A validated sweep spec: the cross product of these lists is the sweep (see docs/orchestration.md).</summary>
@@ -15,7 +17,7 @@ public sealed record SweepSpec
     /// <summary>For each transform, its α grid: a name resolved per walk type and model at expansion, or a list.</summary>
     public required IReadOnlyDictionary<string, AlphaGrid> Alphas { get; init; }
     public required IReadOnlyList<int> Seeds { get; init; }
-    /// <summary>Generator training budget; null: each model's own recipe (BuiltInModels).</summary>
+    /// <summary>Generator training budget; null: each family's own recipe.</summary>
     public required Budget? GeneratorBudget { get; init; }
     public required Budget WalkBudget { get; init; }
     /// <summary>Held-out latents per class each walk is evaluated on (`budget.walk.eval_latents`).</summary>
@@ -27,15 +29,18 @@ public sealed record SweepSpec
     public IReadOnlyDictionary<string, string> UserEdits { get; init; } = new Dictionary<string, string>();
     /// <summary>Share of real images the augmented and joint regimes edit (`augmented_share`); null: 5/6.</summary>
     public double? AugmentedShare { get; init; }
-    /// <summary>Pretrained generators by model (biggan-deep): where their files are and how they are sampled.</summary>
-    public IReadOnlyDictionary<string, PretrainedGenerator> Pretrained { get; init; } = new Dictionary<string, PretrainedGenerator>();
+    /// <summary>The seed of the generators the spec trains; null: each walk seed trains its own (a command keeps its family's recipe seed).</summary>
+    public int? GeneratorSeed { get; init; }
 
-    /// <summary>The side in pixels of a model's images: from a pretrained generator's config, or the built-in recipe.</summary>
-    public int ImageSizeOf(string model) => Pretrained.TryGetValue(model, out var pretrained) ? pretrained.ImageSize : SweepCatalog.ImageSize(model);
+    /// <summary>True when walk trials also measure limits (sweeps always; `steer walk` does not).</summary>
+    public bool MeasureLimits { get; init; } = true;
+
+    /// <summary>Each model of the spec as its family described it: class names, image side, and its settings resolved.</summary>
+    public required IReadOnlyDictionary<string, FamilyDescription> Generators { get; init; }
+
+    /// <summary>The side in pixels of a model's images.</summary>
+    public int ImageSizeOf(string model) => Generators[model].ImageSize;
 }
-
-/// <summary>A pretrained generator named by a spec: its weights folder, truncation, and what its config says.</summary>
-public sealed record PretrainedGenerator(string Weights, double Truncation, int ImageSize, int ClassCount);
 
 /// <summary>A training budget: optimisation steps and batch size.</summary>
 public sealed record Budget(int Steps, int Batch);

@@ -1,4 +1,6 @@
-using Steerability.Experiments.Families.BigGanDeep;
+using Steerability.Experiments.Walks;
+using Steerability.Experiments.Families;
+using Steerability.Experiments.Runtime;
 using Steerability.Experiments.ModelFiles;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -17,8 +19,8 @@ public static partial class SweepSpecParser
 {
     /// <summary>Fills the fields a given `budget.generator` leaves out (without one, each model's recipe is used).</summary>
     public static readonly Budget DefaultGeneratorBudget = new(1500, 64);
-    public static readonly Budget DefaultWalkBudget = new(500, 32);
-    public const int DefaultEvalLatents = 256;
+    public static readonly Budget DefaultWalkBudget = new(WalkBudget.DefaultSteps, WalkBudget.DefaultBatch);
+    public const int DefaultEvalLatents = WalkBudget.DefaultEvalLatents;
 
     private static readonly string[] TopLevelFields =
         ["sweep", "models", "classes", "per_class", "transforms", "walks", "regimes", "alphas", "seeds", "budget", "device", "pretrained", "augmented_share", "edits"];
@@ -50,9 +52,10 @@ public static partial class SweepSpecParser
         {
             throw reader.Error(reader.ValueNode(root, "sweep")!, "sweep", $"'{name}' is not a sweep name; accepted: letters, digits, '-', '_' (it names a folder)");
         }
-        var models = reader.Choices(root, "models", SweepCatalog.Models.Keys.ToArray(), required: true, fallback: []);
+        var models = reader.Choices(root, "models", SweepCatalog.Models, required: true, fallback: []);
         var perClass = reader.Bool(root, "per_class", fallback: false);
-        var classes = ParseClasses(reader, root, models, perClass);
+        var generators = ParseModelSettings(reader, root, models, reader.Choices(root, "regimes", SweepCatalog.Regimes, required: false, fallback: [TrainingRegimes.Plain.Name]));
+        var classes = ParseClasses(reader, root, generators, perClass);
         var userEdits = ParseEdits(reader, root, file);
         var transforms = reader.Choices(root, "transforms", [.. SweepCatalog.Transforms, .. userEdits.Keys], required: true, fallback: []);
         var walks = reader.Choices(root, "walks", SweepCatalog.Walks, required: false, fallback: SweepCatalog.Walks);
@@ -67,11 +70,9 @@ public static partial class SweepSpecParser
             throw reader.Error(reader.ValueNode(root, "device")!, "device", $"'{device}' is not a device policy; accepted: {string.Join(", ", SweepCatalog.DevicePolicies)}");
         }
 
-        var pretrained = ParsePretrained(reader, root, models, regimes);
-
         return new SweepSpec
         {
-            Pretrained = pretrained,
+            Generators = generators,
             Name = name,
             SourcePath = file,
             Models = models,
@@ -170,55 +171,64 @@ public static partial class SweepSpecParser
     }
 
     /// <summary>
-    /// `pretrained: {biggan-deep: {weights: DIR, truncation: T}}`: required for every pretrained model the spec names;
-    /// the weights folder's config.json is read now, so a wrong path stops the sweep before anything is written.
+    /// `pretrained: {MODEL: {SETTING: VALUE, ...}}`: the settings of the models the spec names (a pretrained model's
+    /// files, its truncation), checked by each model's family now, so a wrong path stops the sweep before anything is
+    /// written; relative paths are taken from the spec's folder. Every model is described, with or without settings.
     /// </summary>
-    private static IReadOnlyDictionary<string, PretrainedGenerator> ParsePretrained(Reader reader, YamlMappingNode root, IReadOnlyList<string> models, IReadOnlyList<string> regimes)
+    private static IReadOnlyDictionary<string, FamilyDescription> ParseModelSettings(Reader reader, YamlMappingNode root, IReadOnlyList<string> models, IReadOnlyList<string> regimes)
     {
-        var result = new Dictionary<string, PretrainedGenerator>();
         var node = reader.ValueNode(root, "pretrained");
         if (node is not null and not YamlMappingNode)
         {
-            throw reader.Error(node, "pretrained", "expected a mapping; accepted: {biggan-deep: {weights: DIR, truncation: 0.4}}");
+            throw reader.Error(node, "pretrained", "expected a mapping; accepted: {MODEL: {SETTING: VALUE}}, e.g. {biggan-deep: {weights: DIR, truncation: 0.4}}");
         }
         var map = node as YamlMappingNode;
-        if (map is not null)
+        foreach (var (keyNode, _) in map?.Children ?? Enumerable.Empty<KeyValuePair<YamlNode, YamlNode>>())
         {
-            foreach (var (keyNode, _) in map.Children)
+            var key = reader.KeyName(keyNode);
+            if (!models.Contains(key))
             {
-                var key = reader.KeyName(keyNode);
-                if (!SweepCatalog.PretrainedModels.Contains(key) || !models.Contains(key))
-                {
-                    throw reader.Error(keyNode, $"pretrained.{key}", $"not a pretrained model of this spec; accepted: {string.Join(", ", SweepCatalog.PretrainedModels.Where(models.Contains).DefaultIfEmpty("(none: models lists no pretrained model)"))}");
-                }
+                throw reader.Error(keyNode, $"pretrained.{key}", $"not a model of this spec; accepted: {string.Join(", ", models)}");
             }
         }
-        foreach (var model in models.Where(SweepCatalog.PretrainedModels.Contains))
+        var specFolder = Path.GetDirectoryName(Path.GetFullPath(reader.File)) ?? ".";
+        var result = new Dictionary<string, FamilyDescription>();
+        foreach (var model in models)
         {
+            var family = GeneratorFamilies.Get(model);
             var entry = map is null ? null : reader.ValueNode(map, model);
-            if (entry is not YamlMappingNode settings)
+            if (entry is not null and not YamlMappingNode)
             {
-                throw reader.Error(entry ?? node ?? root, $"pretrained.{model}.weights", $"model '{model}' is pretrained: name its files; accepted: pretrained: {{{model}: {{weights: DIR, truncation: 0.4}}}}");
+                throw reader.Error(entry, $"pretrained.{model}", "expected a mapping of settings; accepted: " + string.Join(", ", family.Settings.Where(s => s.InSweeps).Select(s => s.SpecKey)));
             }
-            var weights = reader.Scalar(settings, "weights", required: true, fallback: "")!;
-            var truncationText = reader.Scalar(settings, "truncation", required: false, fallback: "1")!;
-            if (!double.TryParse(truncationText, NumberStyles.Float, CultureInfo.InvariantCulture, out var truncation) || !(truncation > 0 && truncation <= 1))
+            var given = new List<KeyValuePair<string, string>>();
+            var nodes = new Dictionary<string, YamlNode>();
+            foreach (var (settingNode, valueNode) in (entry as YamlMappingNode)?.Children ?? Enumerable.Empty<KeyValuePair<YamlNode, YamlNode>>())
             {
-                throw reader.Error(reader.ValueNode(settings, "truncation")!, $"pretrained.{model}.truncation", $"'{truncationText}' is not accepted; use a number in (0, 1]");
+                var key = reader.KeyName(settingNode);
+                var setting = family.Settings.FirstOrDefault(s => s.SpecKey == key && s.InSweeps);
+                if (setting is null)
+                {
+                    throw reader.Error(settingNode, $"pretrained.{model}.{key}", $"not a setting of model '{model}' in a sweep; accepted: {string.Join(", ", family.Settings.Where(s => s.InSweeps).Select(s => s.SpecKey).DefaultIfEmpty("none"))}");
+                }
+                if (valueNode is not YamlScalarNode { Value: { } text })
+                {
+                    throw reader.Error(valueNode, $"pretrained.{model}.{key}", "expected a single value");
+                }
+                given.Add(new(setting.Name, setting.IsPath ? Path.GetFullPath(text, specFolder) : text));
+                nodes[setting.Name] = valueNode;
             }
-            var folder = Path.GetFullPath(weights, Path.GetDirectoryName(Path.GetFullPath(reader.File)) ?? ".");
             try
             {
-                var config = Steerability.Experiments.Families.BigGanDeep.BigGanDeepConfig.FromJsonFile(Path.Combine(folder, "config.json"));
-                Steerability.Experiments.Families.BigGanDeep.BigGanDeepLoader.FindWeightsFile(folder);
-                result[model] = new PretrainedGenerator(folder, truncation, config.OutputSize, config.ClassCount);
+                result[model] = GeneratorFamilies.Describe(family, new FamilyValues(given), SteerPaths.FromEnvironment(), inSweep: true);
             }
-            catch (Steerability.Experiments.ModelFiles.ModelFileException e)
+            catch (FamilySettingException e)
             {
-                throw reader.Error(reader.ValueNode(settings, "weights")!, $"pretrained.{model}.weights", e.Message);
+                var at = nodes.GetValueOrDefault(e.Setting) ?? entry ?? node ?? root;
+                throw reader.Error(at, $"pretrained.{model}.{e.Setting.Replace('-', '_')}", e.Message);
             }
             var trainedRegime = regimes.FirstOrDefault(r => TrainingRegimes.Get(r).NeedsTrainableGenerator);
-            if (trainedRegime is not null)
+            if (trainedRegime is not null && family is not TrainedHereFamily)
             {
                 throw reader.Error(reader.ValueNode(root, "regimes")!, "regimes", $"'{trainedRegime}' trains the generator, which a pretrained model ('{model}') cannot; accepted with pretrained models: plain");
             }
@@ -226,19 +236,14 @@ public static partial class SweepSpecParser
         return result;
     }
 
-    private static IReadOnlyList<string> ParseClasses(Reader reader, YamlMappingNode root, IReadOnlyList<string> models, bool perClass)
+    private static IReadOnlyList<string> ParseClasses(Reader reader, YamlMappingNode root, IReadOnlyDictionary<string, FamilyDescription> generators, bool perClass)
     {
         var node = reader.ValueNode(root, "classes");
         if (node is null || node is YamlScalarNode { Value: "all" })
         {
             if (perClass)
             {
-                var open = models.FirstOrDefault(m => SweepCatalog.Models[m] is null);
-                if (open is not null)
-                {
-                    throw reader.Error(node ?? root, "classes", $"per_class: true needs a list of class labels (model '{open}' has no fixed class list); accepted: a list such as [circle, square]");
-                }
-                return models.SelectMany(m => SweepCatalog.Models[m]!).Distinct().ToList();
+                return generators.Values.SelectMany(g => g.ClassNames).Distinct().ToList();
             }
             return ["all"];
         }
@@ -254,10 +259,10 @@ public static partial class SweepSpecParser
             {
                 throw reader.Error(item, $"classes[{i}]", $"'{labels[i]}' is not a class label; accepted: letters, digits, '_'");
             }
-            foreach (var model in models)
+            foreach (var (model, generator) in generators)
             {
-                var known = SweepCatalog.Models[model];
-                if (known is not null && !known.Contains(labels[i]))
+                var known = generator.ClassNames;
+                if (!known.Contains(labels[i]))
                 {
                     throw reader.Error(item, $"classes[{i}]", $"'{labels[i]}' is not a class of model '{model}'; accepted: {string.Join(", ", known)}");
                 }
@@ -515,7 +520,7 @@ public static partial class SweepSpecParser
             return value;
         }
 
-        /// <summary>A finite learning rate above 0 and at most 10, or null when the field is absent.</summary>
+        /// <summary>A walk learning rate <see cref="WalkLearningRate"/> accepts, or null when the field is absent.</summary>
         public double? PositiveRate(YamlMappingNode map, string key, string field)
         {
             var node = ValueNode(map, key);
@@ -523,10 +528,13 @@ public static partial class SweepSpecParser
             {
                 return null;
             }
-            if (node is not YamlScalarNode { Value: { } text } || !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-                || !(value > 0 && value <= 10))
+            if (node is not YamlScalarNode { Value: { } text } || !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
             {
-                throw Error(node, field, $"'{Describe(node)}' is not a learning rate; accepted: a number above 0 and at most 10, such as 0.005");
+                throw Error(node, field, $"'{Describe(node)}' is not a learning rate; accepted: a number above 0 and below {WalkLearningRate.Limit}, such as 0.005");
+            }
+            if (WalkLearningRate.Problem(value) is { } problem)
+            {
+                throw Error(node, field, problem);
             }
             return value;
         }
@@ -612,7 +620,7 @@ public static partial class SweepSpecParser
         private static string Example(string key) => key switch
         {
             "sweep" => "a name such as quickstart",
-            "models" => $"a list of {string.Join(", ", SweepCatalog.Models.Keys)}",
+            "models" => $"a list of {string.Join(", ", SweepCatalog.Models)}",
             "transforms" => $"a list of {string.Join(", ", SweepCatalog.Transforms)}",
             "classes" => "all, or a list of class labels",
             "seeds" => "a list of whole numbers such as [0, 1]",

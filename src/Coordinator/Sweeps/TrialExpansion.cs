@@ -1,4 +1,4 @@
-using Steerability.Experiments.Data;
+using Steerability.Experiments.Families;
 using Steerability.Experiments.Training;
 using Steerability.Experiments.Walks;
 using Steerability.GpuNode.Trials;
@@ -6,60 +6,63 @@ using Steerability.GpuNode.Trials;
 namespace Steerability.Coordinator.Sweeps;
 
 /// <summary>
-/// Turns a spec into trials, generators first: the plain and augmented regimes walk in a generator trained by a
-/// trial of its own (shared by every walk that needs the same one); the joint regime trains its generator with
-/// the walk, so its trials depend on nothing. Named α grids are resolved here, per walk type and model, because the
-/// paper's grids differ between linear and nonlinear walks (zoom) and are in pixels for shifts.
+/// Turns a spec into trials, generators first, with every value resolved here, once: the family's settings and
+/// recipe, the walk's learning rate, the augmented share, and the α grid (named grids differ between linear and
+/// nonlinear walks and are in pixels for shifts). The plain and augmented regimes walk in a generator trained by a
+/// trial of its own (shared by every walk that needs the same one); the joint regime trains its generator with the
+/// walk, so its trials depend on nothing.
 /// </summary>
 public static class TrialExpansion
 {
     public static IReadOnlyList<TrialSpec> Expand(SweepSpec spec)
     {
-        var generators = new Dictionary<(string Model, string Regime, string Transform, int Seed), TrialSpec>();
+        var generators = new Dictionary<(string Model, string Regime, string Transform, int Seed), GeneratorTrial>();
         var walks = new List<TrialSpec>();
         foreach (var model in spec.Models)
         {
+            var family = GeneratorFamilies.Get(model);
+            var settings = new SortedDictionary<string, string>(spec.Generators[model].Resolved.Given.ToDictionary(), StringComparer.Ordinal);
             var generatorBudget = GeneratorBudget(spec, model);
             foreach (var seed in spec.Seeds)
             {
                 foreach (var transform in spec.Transforms)
                 {
+                    var edit = family.Edit(transform);
                     foreach (var regime in spec.Regimes)
                     {
-                        var pretrained = spec.Pretrained.GetValueOrDefault(model);
                         var trainingRegime = TrainingRegimes.Get(regime);
+                        var share = trainingRegime.EditsRealData ? spec.AugmentedShare ?? EditAugmentation.DefaultShare : 0;
                         // A regime that edits the data trains one generator per transform; the plain one, one for all.
-                        var generator = pretrained is not null || !trainingRegime.HasGeneratorOfItsOwn
+                        var generator = family is not TrainedHereFamily trained || !trained.NeedsTraining(spec.Generators[model].Resolved) || !trainingRegime.HasGeneratorOfItsOwn
                             ? null
-                            : Generator(generators, spec, generatorBudget, model, regime, trainingRegime.EditsRealData ? transform : "", seed);
-                        // The joint regime trains a linear walk together with G (paper §4.4): no joint nonlinear trials.
+                            : Generator(generators, spec, generatorBudget, model, settings, regime, trainingRegime.EditsRealData ? transform : "", share, spec.GeneratorSeed ?? seed);
+                        // The joint regime trains a linear walk together with G (paper §4.4): no joint nonlinear trials,
+                        // and the walk trains for the generator's budget.
+                        var budget = trainingRegime.TrainsWalkWithGenerator ? generatorBudget : spec.WalkBudget;
                         foreach (var walk in spec.Walks.Where(w => !trainingRegime.TrainsWalkWithGenerator || WalkTypes.Get(w).TrainsWithGenerator))
                         {
                             foreach (var label in spec.Classes)
                             {
-                                walks.Add(new TrialSpec
+                                walks.Add(new WalkTrial
                                 {
-                                    Kind = "walk",
                                     Model = model,
+                                    ModelSettings = settings,
                                     Class = label,
                                     PerClass = spec.PerClass,
                                     Transform = transform,
                                     Walk = walk,
                                     Regime = regime,
-                                    Steps = spec.WalkBudget.Steps,
-                                    Batch = spec.WalkBudget.Batch,
+                                    Steps = budget.Steps,
+                                    Batch = budget.Batch,
                                     Seed = seed,
-                                    GeneratorSteps = trainingRegime.TrainsWalkWithGenerator ? generatorBudget.Steps : 0,
-                                    GeneratorBatch = trainingRegime.TrainsWalkWithGenerator ? generatorBudget.Batch : 0,
                                     AlphaGrid = spec.Alphas[transform].Name,
                                     Alphas = spec.Alphas[transform].Resolve(model, transform, walk, spec.ImageSizeOf(model)),
-                                    LearningRate = spec.LearningRate ?? 0,
+                                    LearningRate = WalkLearningRate.Resolve(spec.LearningRate, edit, walk),
                                     UserEdit = spec.UserEdits.GetValueOrDefault(transform) ?? "",
-                                    AugmentedShare = trainingRegime.EditsRealData ? spec.AugmentedShare ?? 0 : 0,
-                                    Weights = pretrained?.Weights ?? "",
-                                    Truncation = pretrained?.Truncation ?? 0,
+                                    AugmentedShare = share,
                                     EvalLatents = spec.EvalLatents,
                                     GeneratorKey = generator?.Key ?? "",
+                                    MeasureLimits = spec.MeasureLimits,
                                     Device = spec.Device,
                                 });
                             }
@@ -71,33 +74,29 @@ public static class TrialExpansion
         return [.. generators.Values, .. walks];
     }
 
-    /// <summary>The spec's generator budget, or the model's own recipe when the spec gives none.</summary>
+    /// <summary>The spec's generator budget, or the family's own recipe when the spec gives none (nothing, for a pretrained family).</summary>
     public static Budget GeneratorBudget(SweepSpec spec, string model)
     {
         if (spec.GeneratorBudget is { } budget)
         {
             return budget;
         }
-        if (BuiltInModels.TryGet(model) is not { } builtIn)
-        {
-            return new Budget(0, 0);                                                         // pretrained: nothing to train
-        }
-        return new Budget(builtIn.Training.Steps, builtIn.Training.Batch);
+        return GeneratorFamilies.Get(model) is TrainedHereFamily family ? new Budget(family.Recipe.Steps, family.Recipe.Batch) : new Budget(0, 0);
     }
 
-    private static TrialSpec Generator(Dictionary<(string, string, string, int), TrialSpec> generators, SweepSpec spec,
-        Budget budget, string model, string regime, string transform, int seed)
+    private static GeneratorTrial Generator(Dictionary<(string, string, string, int), GeneratorTrial> generators, SweepSpec spec,
+        Budget budget, string model, SortedDictionary<string, string> settings, string regime, string transform, double share, int seed)
     {
         var id = (model, regime, transform, seed);
         if (!generators.TryGetValue(id, out var generator))
         {
-            generator = new TrialSpec
+            generator = new GeneratorTrial
             {
-                Kind = "generator",
                 Model = model,
+                ModelSettings = settings,
                 Transform = transform,
                 Regime = regime,
-                AugmentedShare = TrainingRegimes.Get(regime).EditsRealData ? spec.AugmentedShare ?? 0 : 0,
+                AugmentedShare = share,
                 UserEdit = spec.UserEdits.GetValueOrDefault(transform) ?? "",
                 Steps = budget.Steps,
                 Batch = budget.Batch,

@@ -13,48 +13,44 @@ namespace Steerability.Experiments.Families;
 public sealed record StoredGenerator(DcganGenerator Generator, string Folder, bool Reused);
 
 /// <summary>
-/// Trains the built-in generators or reuses a checkpoint trained before from the same data, config, recipe and
-/// code version (the folder name carries that key). Writes a PNG grid of samples per class beside each checkpoint.
+/// Trains the generators of the families trained here, or reuses a checkpoint trained before from the same data,
+/// config, recipe and code version (the folder name carries that key). Writes a PNG grid of samples per class beside
+/// each checkpoint.
 /// </summary>
 public sealed class GeneratorStore(SteerPaths paths)
 {
     /// <summary>Where this store keeps its checkpoints and finds its data.</summary>
     public SteerPaths Paths => paths;
 
-    /// <summary>The training data of a built-in model; mnist from <paramref name="dataFolder"/> or the set-up folder.</summary>
-    public LabelledImages LoadData(string name, string? dataFolder) => BuiltInModels.LoadData(name, dataFolder ?? paths.MnistFolder);
-
     /// <summary>Samples per class in the grid written after training.</summary>
     public const int SamplesPerClass = 8;
 
-    /// <summary>Loads the built-in model <paramref name="name"/>, training it first when no matching checkpoint exists.</summary>
-    public StoredGenerator GetOrTrain(string name, Device device, string? dataFolder = null, GanTrainingOptions? training = null,
+    /// <summary>Loads the family's generator, training it first when no matching checkpoint exists.</summary>
+    public StoredGenerator GetOrTrain(TrainedHereFamily family, FamilyValues values, Device device, GanTrainingOptions recipe,
         IProgress<TrainingProgress>? progress = null, string regime = "plain", GanTrainer.RealBatchEdit? editRealBatch = null, CancellationToken cancel = default)
     {
-        var model = BuiltInModels.TryGet(name) ?? throw new ArgumentException($"--model: '{name}' is not a built-in model; accepted: {string.Join(", ", BuiltInModels.Names)}");
-        var recipe = training ?? model.Training;
-        var (key, folder) = CheckpointFolder(name, model.Config, recipe, regime, dataFolder);
+        var (key, folder) = CheckpointFolder(family, values, recipe, regime);
         if (File.Exists(Path.Combine(folder, GeneratorCheckpoint.ManifestFile)))
         {
             return new StoredGenerator(GeneratorCheckpoint.Load(folder, device), folder, Reused: true);
         }
         // The data is rendered or read only when it is trained on: a reused checkpoint needs just its fingerprint.
-        var data = LoadData(name, dataFolder);
-        var network = GanTrainer.Train(data, model.Config, recipe, device, progress, editRealBatch, cancel);
-        var manifest = new CheckpointManifest(GeneratorCheckpoint.Format, GeneratorCheckpoint.FormatVersion, name, model.Config,
+        var data = family.LoadData(values, paths);
+        var network = GanTrainer.Train(data, family.Config, recipe, device, progress, editRealBatch, cancel);
+        var manifest = new CheckpointManifest(GeneratorCheckpoint.Format, GeneratorCheckpoint.FormatVersion, family.Name, family.Config,
             data.ClassNames, data.Fingerprint, recipe, regime, GeneratorCheckpoint.CodeVersion, key);
         GeneratorCheckpoint.Save(folder, network, manifest);
-        var generator = new DcganGenerator(name, model.Config, network, data.ClassNames, device);
+        var generator = new DcganGenerator(family.Name, family.Config, network, data.ClassNames, device);
         WriteSamples(generator, Path.Combine(folder, GeneratorCheckpoint.SamplesFile));
         return new StoredGenerator(generator, folder, Reused: false);
     }
 
-    /// <summary>The key and folder of a training run of a built-in model: same data, config, recipe and regime, same folder.</summary>
-    public (string Key, string Folder) CheckpointFolder(string name, DcganConfig config, GanTrainingOptions recipe, string regime, string? dataFolder)
+    /// <summary>The key and folder of a training run: same family, data, config, recipe and regime, same folder.</summary>
+    public (string Key, string Folder) CheckpointFolder(TrainedHereFamily family, FamilyValues values, GanTrainingOptions recipe, string regime)
     {
-        var fingerprint = BuiltInModels.DataFingerprint(name, dataFolder ?? paths.MnistFolder);
-        var key = GeneratorCheckpoint.KeyOf(name, config, fingerprint, recipe, regime);
-        return (key, Path.Combine(paths.Generators, $"{name}-{regime}-{key}"));
+        var fingerprint = family.DataFingerprint(values, paths);
+        var key = GeneratorCheckpoint.KeyOf(family.Name, family.Config, fingerprint, recipe, regime);
+        return (key, Path.Combine(paths.Generators, $"{family.Name}-{regime}-{key}"));
     }
 
     /// <summary>Writes a grid with one row per class, <see cref="SamplesPerClass"/> samples each.</summary>

@@ -14,7 +14,7 @@ namespace Steerability.Experiments.Studies;
 /// <param name="Alphas">The α grid to evaluate and show; null = the transform's paper grid for this walk type.</param>
 public sealed record WalkExperimentSpec(
     string Model, string Transform, string Walk, IReadOnlyList<int> Classes, bool PerClass,
-    int Steps, int Batch, int Seed, int EvaluationLatents, string Regime = "plain", double? LearningRate = null,
+    int Steps, int Batch, int Seed, int EvaluationLatents, double LearningRate, string Regime = "plain",
     IReadOnlyList<double>? Alphas = null);
 
 /// <summary>Progress events of a study, by phase (train, evaluate, measure).</summary>

@@ -10,10 +10,10 @@ namespace Steerability.Experiments.Training;
 /// <summary>Settings of a walk training run.</summary>
 /// <param name="Steps">Adam steps.</param>
 /// <param name="Batch">Latents per step.</param>
-/// <param name="LearningRate">Adam's learning rate; null takes the edit's <see cref="ImageTransform.DefaultLearningRate"/>.</param>
+/// <param name="LearningRate">Adam's learning rate, resolved by the caller (<see cref="Steerability.Experiments.Walks.WalkLearningRate"/>).</param>
 /// <param name="Seed">Seeds latents, classes and α.</param>
 /// <param name="Classes">Class indices to draw from; empty = all classes.</param>
-public sealed record WalkTrainingOptions(int Steps = 400, int Batch = 32, double? LearningRate = null, int Seed = 1, IReadOnlyList<int>? Classes = null);
+public sealed record WalkTrainingOptions(int Steps, int Batch, double LearningRate, int Seed = 1, IReadOnlyList<int>? Classes = null);
 
 /// <summary>
 /// Learns a walk by self-supervision with G frozen: for random z, class and α, make G(z'(α)) match edit(G(z), α)
@@ -26,7 +26,7 @@ public static class WalkTrainer
         IImageGenerator generator, ImageTransform transform, ILatentWalk walk, WalkTrainingOptions options,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
     {
-        using var stepper = new WalkTrainingStep(generator, transform, walk, options.LearningRate ?? transform.DefaultLearningRate, options.Seed, options.Classes);
+        using var stepper = new WalkTrainingStep(generator, transform, walk, options.LearningRate, options.Seed, options.Classes);
         var losses = new List<double>(options.Steps);
         var reportEvery = Math.Max(1, options.Steps / 100);
         for (var step = 1; step <= options.Steps; step++)

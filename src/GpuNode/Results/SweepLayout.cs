@@ -15,7 +15,7 @@ public static class SweepLayout
 
     /// <summary>The partition folder of a trial's rows in a table, relative to the sweep folder.</summary>
     public static string PartitionPath(string table, TrialSpec trial) =>
-        Path.Combine(table, $"transform={Value(trial.Transform)}", $"walk={Value(trial.Walk)}", $"regime={Value(trial.Regime)}");
+        Path.Combine(table, $"transform={Value(trial.Transform)}", $"walk={Value(trial.WalkType)}", $"regime={Value(trial.Regime)}");
 
     /// <summary>A trial's file in a table: named by the trial key, so a second publication replaces, never adds.</summary>
     public static string TableFilePath(string table, TrialSpec trial) =>

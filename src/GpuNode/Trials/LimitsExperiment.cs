@@ -20,14 +20,6 @@ public static class LimitsExperiment
     public const string VariabilityFile = "variability.parquet";
     public const string CorrelationFile = "correlation.parquet";
 
-    /// <summary>Trains the spec's walk, measures it and writes the tables (see <see cref="LimitsStudy.Run"/>).</summary>
-    public static async Task<LimitsResult> RunAsync(IImageGenerator generator, IReadOnlyList<string> classNames, LabelledImages? data, WalkExperimentSpec spec,
-        string outputFolder, IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default)
-    {
-        var transform = BuiltInModels.Edit(spec.Model, spec.Transform);
-        return await WriteAsync(LimitsStudy.Run(generator, classNames, data, spec, transform, progress, cancel), outputFolder, cancel);
-    }
-
     /// <summary>The study for a walk already trained (a sweep's walk trial measures the walk it has just evaluated), written.</summary>
     public static async Task<LimitsResult> MeasureAsync(IImageGenerator generator, IReadOnlyList<string> classNames, LabelledImages? data, WalkExperimentSpec spec,
         ImageTransform transform, ILatentWalk walk, string outputFolder, IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default) =>

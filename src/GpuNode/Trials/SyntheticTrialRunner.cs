@@ -40,21 +40,21 @@ public sealed class SyntheticTrialRunner : ITrialRunner
         {
             throw new InvalidOperationException($"synthetic failure of {trial.Key} on attempt {attempt}");
         }
-        if (trial.Kind == "generator")
+        if (trial is not WalkTrial walk)
         {
             await File.WriteAllTextAsync(Path.Combine(context.ArtifactDir, "generator.bin"), trial.CanonicalJson(), ct);
             return new TrialOutcome(trial.Steps / Math.Max(Duration.TotalSeconds, 1e-3), "steps/s");
         }
-        if (trial.GeneratorKey.Length > 0 && !File.Exists(Path.Combine(context.GeneratorDir ?? "", "generator.bin")))
+        if (walk.GeneratorKey.Length > 0 && !File.Exists(Path.Combine(context.GeneratorDir ?? "", "generator.bin")))
         {
-            throw new InvalidOperationException($"generator {trial.GeneratorKey} is missing at '{context.GeneratorDir}'");
+            throw new InvalidOperationException($"generator {walk.GeneratorKey} is missing at '{context.GeneratorDir}'");
         }
-        var rows = trial.Alphas.Select(alpha => Row(trial, alpha)).ToList();
+        var rows = walk.Alphas.Select(alpha => Row(walk, alpha)).ToList();
         await ParquetSerializer.SerializeAsync(rows, Path.Combine(context.OutputDir, "alpha_metrics.parquet"), cancellationToken: ct);
         return new TrialOutcome(trial.Steps * trial.Batch / Math.Max(Duration.TotalSeconds, 1e-3), "images/s");
     }
 
-    private static SyntheticAlphaRow Row(TrialSpec trial, double alpha)
+    private static SyntheticAlphaRow Row(WalkTrial trial, double alpha)
     {
         // Deterministic pseudo-metrics: a U-shaped error in α, shifted per trial, so queries have something to show.
         var offset = Convert.ToUInt64(trial.Key[..8], 16) % 1000 / 1000.0;

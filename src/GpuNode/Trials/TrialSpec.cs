@@ -2,15 +2,18 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Steerability.Experiments.Generators;
 
 namespace Steerability.GpuNode.Trials;
 
 /// <summary>
-/// One unit of sweep work, flat and canonical: everything that determines a trial's results, so that two equal
-/// configurations share one <see cref="Key"/> and are never run twice.
+/// One unit of sweep work, typed by kind (<see cref="GeneratorTrial"/>, <see cref="WalkTrial"/>) and resolved when a
+/// spec is expanded: every value is the one the trial runs with, never "the default", so two equal configurations
+/// share one <see cref="Key"/> and are never run twice, and a trial's record says exactly what ran.
 /// </summary>
-public sealed record TrialSpec
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(GeneratorTrial), GeneratorTrial.KindName)]
+[JsonDerivedType(typeof(WalkTrial), WalkTrial.KindName)]
+public abstract record TrialSpec
 {
     /// <summary>
     /// The code version (<see cref="Steerability.Experiments.CodeVersion"/>): part of every trial's key, so results
@@ -18,55 +21,35 @@ public sealed record TrialSpec
     /// </summary>
     public const string CodeVersion = Steerability.Experiments.CodeVersion.Current;
 
-    /// <summary>`generator` trains a generator for a model; `walk` trains a walk and measures per-α errors.</summary>
-    public required string Kind { get; init; }
+    /// <summary>`generator` or `walk` (the JSON discriminator).</summary>
+    [JsonIgnore]
+    public abstract string Kind { get; }
 
+    /// <summary>The generator family (`--model`).</summary>
     public required string Model { get; init; }
 
-    /// <summary>The class a per-class walk is trained on, or `all`.</summary>
-    public string Class { get; init; } = "all";
-
-    /// <summary>The transform a walk steers; for an augmented generator, the transform it was augmented with.</summary>
-    public string Transform { get; init; } = "";
-
-    /// <summary>`linear` or `nonlinear`; empty for a generator trial.</summary>
-    public string Walk { get; init; } = "";
+    /// <summary>The family's settings as resolved when the spec was expanded (paths absolute, defaults filled in).</summary>
+    public SortedDictionary<string, string> ModelSettings { get; init; } = new(StringComparer.Ordinal);
 
     /// <summary>`plain`, `augmented` or `joint`.</summary>
     public string Regime { get; init; } = "plain";
 
-    public bool PerClass { get; init; }
-
-    public int Steps { get; init; }
-
-    public int Batch { get; init; }
-
-    public int Seed { get; init; }
-
-    /// <summary>Generator training budget for the joint regime, which trains its own generator with the walk.</summary>
-    public int GeneratorSteps { get; init; }
-
-    public int GeneratorBatch { get; init; }
-
-    /// <summary>The walk's Adam learning rate; 0: the edit's own default.</summary>
-    public double LearningRate { get; init; }
-
-    /// <summary>Share of real images the augmented and joint regimes edit; 0: <see cref="Steerability.Experiments.Training.EditAugmentation.DefaultShare"/>.</summary>
-    public double AugmentedShare { get; init; }
+    /// <summary>The edit a walk steers; for a generator, the edit its data is augmented with ("" when it is not).</summary>
+    public string Transform { get; init; } = "";
 
     /// <summary>A user's edit (TorchScript or a composition) as its self-contained description; empty for built-in edits.</summary>
     public string UserEdit { get; init; } = "";
 
-    /// <summary>Held-out latents per class the walk is evaluated on (0 for a generator trial).</summary>
-    public int EvalLatents { get; init; }
+    /// <summary>Share of real images the regime edits (0 when it edits none).</summary>
+    public double AugmentedShare { get; init; }
 
-    /// <summary>The name of the α grid (or `custom`), kept for reading; <see cref="Alphas"/> is what counts.</summary>
-    public string AlphaGrid { get; init; } = "";
+    /// <summary>Optimisation steps the trial trains for (a joint walk: G, D and w together).</summary>
+    public int Steps { get; init; }
 
-    public double[] Alphas { get; init; } = [];
+    /// <summary>Images per training step.</summary>
+    public int Batch { get; init; }
 
-    /// <summary>Key of the generator trial this walk needs, or empty when it needs none (joint regime, generators).</summary>
-    public string GeneratorKey { get; init; } = "";
+    public int Seed { get; init; }
 
     /// <summary>
     /// Where the trial may run: `auto`, `cpu` or `cuda`. Placement, not configuration: it is left out of the key,
@@ -74,35 +57,23 @@ public sealed record TrialSpec
     /// </summary>
     public string Device { get; init; } = "auto";
 
-    /// <summary>A pretrained generator's weights folder (biggan-deep); empty for the generators trained here.</summary>
-    public string Weights { get; init; } = "";
-
-    /// <summary>A pretrained generator's truncation; 0 when it has none.</summary>
-    public double Truncation { get; init; }
-
-    private static readonly JsonSerializerOptions CanonicalOptions = new()
+    private static readonly JsonSerializerOptions Options = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = false,
     };
 
     /// <summary>The configuration as JSON with a fixed field order and no placement fields: the input of the key.</summary>
-    public string CanonicalJson()
-    {
-        var canonical = new CanonicalForm(Kind, Model, Class, Transform, Walk, Regime, PerClass, Steps, Batch, Seed,
-            GeneratorSteps, GeneratorBatch, Alphas, GeneratorKey, EvalLatents, Weights, Truncation, LearningRate, AugmentedShare, UserEdit);
-        return JsonSerializer.Serialize(canonical, CanonicalOptions);
-    }
+    public string CanonicalJson() => JsonSerializer.Serialize<TrialSpec>(this with { Device = "" }, Options);
 
     /// <summary>The full record as JSON (placement included), as stored in the trials table and sent in leases.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, CanonicalOptions);
+    public string ToJson() => JsonSerializer.Serialize<TrialSpec>(this, Options);
 
     public static TrialSpec FromJson(string json) =>
-        JsonSerializer.Deserialize<TrialSpec>(json, CanonicalOptions) ?? throw new FormatException("empty trial JSON");
+        JsonSerializer.Deserialize<TrialSpec>(json, Options) ?? throw new FormatException("empty trial JSON");
 
     /// <summary>
-    /// SHA-256 of the canonical JSON, the trial code version and the generator code version (a change to GAN
-    /// training changes every trial trained on its generators), as 16 hex digits (64 bits: no collision in practice).
+    /// SHA-256 of the canonical JSON and the code version, as 16 hex digits (64 bits: no collision in practice).
     /// </summary>
     /// <remarks>Computed on each call, not cached: a cached field would be copied by `with` into a changed record.</remarks>
     [JsonIgnore]
@@ -115,13 +86,64 @@ public sealed record TrialSpec
         }
     }
 
-    /// <summary>A short human label for logs and progress: `walk shapes zoom linear plain s0`.</summary>
-    public string Label => Kind == "generator"
-        ? $"generator {Model} {Regime}{(Transform.Length > 0 ? " " + Transform : "")} s{Seed}"
-        : $"walk {Model} {Transform} {Walk} {Regime}{(PerClass ? " class " + Class : "")} s{Seed}";
+    /// <summary>A short human label for logs and progress.</summary>
+    [JsonIgnore]
+    public abstract string Label { get; }
 
-    // Field order here is the canonical order; appending a field changes every key, which is intended.
-    private sealed record CanonicalForm(string Kind, string Model, string Class, string Transform, string Walk,
-        string Regime, bool PerClass, int Steps, int Batch, int Seed, int GeneratorSteps, int GeneratorBatch,
-        double[] Alphas, string GeneratorKey, int EvalLatents, string Weights, double Truncation, double LearningRate, double AugmentedShare, string UserEdit);
+    /// <summary>The key of the trial this one needs done first (a walk's generator trial), or "".</summary>
+    [JsonIgnore]
+    public virtual string DependsOn => "";
+
+    /// <summary>The walk type of a walk trial; "" for a generator (tables are partitioned by it).</summary>
+    [JsonIgnore]
+    public virtual string WalkType => "";
+}
+
+/// <summary>Trains a generator of a family trained here, with its data (augmented by <see cref="TrialSpec.Transform"/> when the regime says so).</summary>
+public sealed record GeneratorTrial : TrialSpec
+{
+    public const string KindName = "generator";
+
+    public override string Kind => KindName;
+
+    public override string Label => $"generator {Model} {Regime}{(Transform.Length > 0 ? " " + Transform : "")} s{Seed}";
+}
+
+/// <summary>Trains a walk in a generator, measures it along <see cref="Alphas"/> and, where the family allows, its limits.</summary>
+public sealed record WalkTrial : TrialSpec
+{
+    public const string KindName = "walk";
+
+    public override string Kind => KindName;
+
+    /// <summary>`linear` or `nonlinear`.</summary>
+    public required string Walk { get; init; }
+
+    /// <summary>The class a per-class walk is trained on, or `all`.</summary>
+    public string Class { get; init; } = "all";
+
+    public bool PerClass { get; init; }
+
+    /// <summary>The walk's Adam learning rate.</summary>
+    public double LearningRate { get; init; }
+
+    /// <summary>Held-out latents per class the walk is evaluated on.</summary>
+    public int EvalLatents { get; init; }
+
+    /// <summary>The name of the α grid (or `custom`), kept for reading; <see cref="Alphas"/> is what counts.</summary>
+    public string AlphaGrid { get; init; } = "";
+
+    public double[] Alphas { get; init; } = [];
+
+    /// <summary>True when the walk's limits are measured too (attributes, variability, correlation), where its family's data is here.</summary>
+    public bool MeasureLimits { get; init; } = true;
+
+    /// <summary>Key of the generator trial this walk needs, or empty when it needs none (the joint regime, pretrained generators).</summary>
+    public string GeneratorKey { get; init; } = "";
+
+    public override string WalkType => Walk;
+
+    public override string DependsOn => GeneratorKey;
+
+    public override string Label => $"walk {Model} {Transform} {Walk} {Regime}{(PerClass ? " class " + Class : "")} s{Seed}";
 }

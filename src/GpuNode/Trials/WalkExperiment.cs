@@ -25,15 +25,6 @@ public static class WalkExperiment
     public const string StripFile = "walk_strip.png";
     public const string WalkWeightsFile = "walk.safetensors";
 
-    public static async Task<WalkExperimentResult> RunAsync(IImageGenerator generator, IReadOnlyList<string> classNames, WalkExperimentSpec spec, string outputFolder,
-        IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default)
-    {
-        var transform = BuiltInModels.Edit(spec.Model, spec.Transform);
-        var trained = Train(generator, spec, transform, progress, cancel);
-        using var walk = trained.Walk;
-        return await EvaluateAsync(generator, classNames, spec, transform, walk, trained.Losses, trained.TrainingTime, outputFolder, progress, cancel);
-    }
-
     /// <summary>Builds and trains the walk a spec asks for; the caller disposes it.</summary>
     public static (ILatentWalk Walk, IReadOnlyList<double> Losses, TimeSpan TrainingTime) Train(IImageGenerator generator, WalkExperimentSpec spec, ImageTransform transform,
         IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default) =>

@@ -5,7 +5,7 @@ using Steerability.Coordinator.Commands;
 using Steerability.Coordinator.Sweeps;
 using Steerability.Coordinator.Tests.Sweeps;
 using Steerability.Experiments.Attributes;
-using Steerability.Experiments.Data;
+using Steerability.Experiments.Families;
 using Steerability.Experiments.Generators;
 using Steerability.Experiments.Training;
 using Steerability.Experiments.Transforms;
@@ -23,14 +23,13 @@ public sealed class CatalogTests
     private static readonly string[] OwnFiles =
     [
         "src/Experiments/Transforms/", "src/Experiments/Walks/LinearWalk.cs", "src/Experiments/Walks/NonlinearWalk.cs", "src/Experiments/Walks/WalkTypes.cs",
-        "src/Experiments/Training/TrainingRegimes.cs", "src/Experiments/Generators/ModelCatalog.cs", "src/Experiments/Data/BuiltInModels.cs",
-        "src/Experiments/Data/ShapesDataset.cs", "src/Experiments/Data/MnistDataset.cs",
+        "src/Experiments/Training/TrainingRegimes.cs", "src/Experiments/Families/",
     ];
 
     [Fact]
     public void No_code_outside_their_own_files_decides_by_an_edit_walk_regime_or_model_name()
     {
-        var names = TransformCatalog.Names.Concat(WalkTypes.Names).Concat(TrainingRegimes.Names).Concat(ModelCatalog.Names).Distinct().ToArray();
+        var names = TransformCatalog.Names.Concat(WalkTypes.Names).Concat(TrainingRegimes.Names).Concat(GeneratorFamilies.Names).Distinct().ToArray();
         var alternatives = string.Join("|", names.Select(Regex.Escape));
         // A switch arm ("zoom" =>, case "zoom":, "zoom" or), a comparison (== "zoom", != "zoom", is "zoom", is not ("zoom")).
         var decision = new Regex($"(case\\s+\"({alternatives})\"|\"({alternatives})\"\\s*(=>|or\\b)|(==|!=)\\s*\"({alternatives})\"|\\bis\\s+(not\\s+)?\\(?\"({alternatives})\")");
@@ -119,10 +118,10 @@ public sealed class CatalogTests
     [Fact]
     public void A_model_owns_its_variant_of_an_edit()
     {
-        var mnist = BuiltInModels.Edit("mnist", "rotate2d");
+        var mnist = GeneratorFamilies.Get("mnist").Edit("rotate2d");
         Assert.Equal((-20.0, 20.0), mnist.TrainingRange(28));
         Assert.Equal(Enumerable.Range(-5, 11).Select(k => 6.0 * k), mnist.LinearTestGrid(32));
-        Assert.Equal((-44.0, 44.0), BuiltInModels.Edit("shapes", "rotate2d").TrainingRange(32));
+        Assert.Equal((-44.0, 44.0), GeneratorFamilies.Get("shapes").Edit("rotate2d").TrainingRange(32));
         Assert.Equal(mnist.LinearTestGrid(32), SweepCatalog.Grid("mnist", "rotate2d", "default", "linear", 32));
     }
 
@@ -131,10 +130,9 @@ public sealed class CatalogTests
     {
         Assert.Equal(WalkTypes.Names, SweepCatalog.Walks);
         Assert.Equal(TrainingRegimes.Names, SweepCatalog.Regimes);
-        Assert.Equal(ModelCatalog.Names, GeneratorLoading.Models);
-        Assert.Equal(ModelCatalog.All.Where(m => m.RunsInSweeps).Select(m => m.Name), SweepCatalog.Models.Keys);
-        Assert.Equal(["biggan-deep"], SweepCatalog.PretrainedModels);
-        Assert.Equal(ModelCatalog.Get("shapes").ClassLabels, InputChecks.ClassNamesOf("shapes"));
+        Assert.Equal(GeneratorFamilies.Names, GeneratorLoading.Models);
+        Assert.Equal(GeneratorFamilies.All.Where(f => f.RunsInSweeps).Select(f => f.Name), SweepCatalog.Models);
+        Assert.Equal(["shapes", "mnist"], GeneratorFamilies.TrainedHereNames);
         Assert.Equal(Enumerable.Range(0, 9).Select(p => Math.Pow(2, p - 4)), WalkTypes.Nonlinear.TestGrid(TransformCatalog.Create("zoom"), 32));
         Assert.Equal("augmented-zoom-0.500", TrainingRegimes.Augmented.CheckpointName("zoom", 0.5));
         Assert.Equal("plain", TrainingRegimes.Plain.CheckpointName("zoom", 0.5));

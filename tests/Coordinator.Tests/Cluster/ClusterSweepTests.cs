@@ -49,7 +49,7 @@ public sealed class ClusterSweepTests
                 "SELECT count(*) AS n, count(DISTINCT trial_key) AS keys FROM alpha_metrics");
             var walks = plan.Trials.Count(t => t.Kind == "walk");
             Assert.Equal(walks, Convert.ToInt32(trials.Rows[0][1]));
-            Assert.Equal(plan.Trials.Where(t => t.Kind == "walk").Sum(t => t.Alphas.Length), Convert.ToInt32(trials.Rows[0][0]));
+            Assert.Equal(plan.Trials.OfType<WalkTrial>().Sum(t => t.Alphas.Length), Convert.ToInt32(trials.Rows[0][0]));
         }
         finally
         {

@@ -52,7 +52,7 @@ public sealed class WalkSweepTests
         var result = await SweepQuery.RunAsync(plan.SweepDir,
             "SELECT alpha, l2_mean, baseline_l2_mean, n FROM alpha_metrics WHERE class = 'all' ORDER BY alpha");
         var rows = result.Rows.Select(r => (Alpha: Convert.ToDouble(r[0]), L2: Convert.ToDouble(r[1]), Baseline: Convert.ToDouble(r[2]), N: Convert.ToInt64(r[3]))).ToList();
-        Assert.Equal(plan.Trials.Single(t => t.Kind == "walk").Alphas, rows.Select(r => r.Alpha));
+        Assert.Equal(plan.Trials.OfType<WalkTrial>().Single().Alphas, rows.Select(r => r.Alpha));
         Assert.All(rows, r => Assert.True(r.N > 0 && double.IsFinite(r.L2) && r.L2 >= 0, $"row {r}"));
         // A linear walk at the identity α leaves z unmoved bit for bit (log 1 = 0, z + 0·w = z), so G draws the same
         // batch through the same kernels, and the edit returns its input: one computation twice, so exactly 0.
@@ -69,14 +69,13 @@ public sealed class WalkSweepTests
         {
             var runner = new WalkTrialRunner(new SteerPaths(home));
             var generatorDir = Directory.CreateDirectory(Path.Combine(home, "augmented")).FullName;
-            var generator = new TrialSpec { Kind = "generator", Model = "shapes", Transform = "shiftx", Regime = "augmented", Steps = 3, Batch = 8, Seed = 1 };
+            var generator = new GeneratorTrial { Model = "shapes", Transform = "shiftx", Regime = "augmented", Steps = 3, Batch = 8, Seed = 1 };
             await runner.RunAsync(generator, new TrialContext(Path.Combine(home, "unused"), generatorDir, null, "cpu", _ => { }), CancellationToken.None);
             Assert.True(File.Exists(Path.Combine(generatorDir, "checkpoint.json")));
 
             var output = Directory.CreateDirectory(Path.Combine(home, "joint")).FullName;
-            var joint = new TrialSpec
+            var joint = new WalkTrial
             {
-                Kind = "walk",
                 Model = "shapes",
                 Transform = "shiftx",
                 Walk = "linear",
@@ -85,8 +84,6 @@ public sealed class WalkSweepTests
                 Steps = 3,
                 Batch = 8,
                 Seed = 1,
-                GeneratorSteps = 3,
-                GeneratorBatch = 8,
                 EvalLatents = 4,
                 Alphas = [-6, 0, 6],
             };
@@ -109,12 +106,10 @@ public sealed class WalkSweepTests
         try
         {
             var weights = Path.Combine(SweepSpecParserTests.RepoRoot(), "tests", "fixtures", "biggan-deep-tiny-a");
-            var trial = new TrialSpec
+            var trial = new WalkTrial
             {
-                Kind = "walk",
                 Model = "biggan-deep",
-                Weights = weights,
-                Truncation = 0.4,
+                ModelSettings = new(StringComparer.Ordinal) { ["weights"] = weights, ["truncation"] = "0.4" },
                 Class = "207",
                 Transform = "brightness",
                 Walk = "linear",
@@ -140,7 +135,7 @@ public sealed class WalkSweepTests
     public async Task A_joint_nonlinear_walk_fails_with_one_clear_line()
     {
         var runner = new WalkTrialRunner(new SteerPaths(Path.GetTempPath()));
-        var trial = new TrialSpec { Kind = "walk", Model = "shapes", Transform = "zoom", Walk = "nonlinear", Regime = "joint" };
+        var trial = new WalkTrial { Model = "shapes", Transform = "zoom", Walk = "nonlinear", Regime = "joint" };
         var context = new TrialContext(Path.GetTempPath(), Path.GetTempPath(), null, "cpu", _ => { });
         var error = await Assert.ThrowsAsync<NotSupportedException>(() => runner.RunAsync(trial, context, CancellationToken.None));
         Assert.Contains("linear walk", error.Message);

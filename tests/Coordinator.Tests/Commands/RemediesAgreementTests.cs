@@ -60,7 +60,7 @@ public sealed class RemediesAgreementTests : IDisposable
             EvaluationLatents = 2,
             Seed = 1,
         };
-        var fromCommand = TrialExpansion.Expand(RemediesCommand.SweepSpecOf(settings, ["plain", "augmented", "joint"])).Select(t => t.Key).Order();
+        var fromCommand = TrialExpansion.Expand(RemediesCommand.SweepSpecOf(settings, GeneratorLoading.Describe(settings), ["plain", "augmented", "joint"])).Select(t => t.Key).Order();
         var fromSpec = TrialExpansion.Expand(spec).Select(t => t.Key).Order();
         Assert.Equal(fromSpec, fromCommand);
     }

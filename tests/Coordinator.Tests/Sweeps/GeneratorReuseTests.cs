@@ -22,8 +22,8 @@ public sealed class GeneratorReuseTests : IDisposable
 
     private string TrainedBefore(GanTrainingOptions recipe)
     {
-        var model = BuiltInModels.TryGet("shapes")!;
-        var (_, folder) = new GeneratorStore(new SteerPaths(Path.Combine(_folder, "home"))).CheckpointFolder("shapes", model.Config, recipe, "plain", null);
+        var family = GeneratorFamilies.TrainedHere("shapes");
+        var (_, folder) = new GeneratorStore(new SteerPaths(Path.Combine(_folder, "home"))).CheckpointFolder(family, FamilyValues.None, recipe, "plain");
         Directory.CreateDirectory(folder);
         foreach (var file in new[] { "checkpoint.json", "generator.safetensors", "samples.png" })
         {
@@ -36,9 +36,9 @@ public sealed class GeneratorReuseTests : IDisposable
     public async Task MatchingCheckpointIsCopiedNotTrained()
     {
         var (runner, context, artifacts) = Setup();
-        var recipe = BuiltInModels.TryGet("shapes")!.Training with { Seed = 1 };
+        var recipe = GeneratorFamilies.TrainedHere("shapes").Recipe with { Seed = 1 };
         TrainedBefore(recipe);
-        var trial = new TrialSpec { Kind = "generator", Model = "shapes", Steps = recipe.Steps, Batch = recipe.Batch, Seed = 1 };
+        var trial = new GeneratorTrial { Model = "shapes", Steps = recipe.Steps, Batch = recipe.Batch, Seed = 1 };
 
         var outcome = await runner.RunAsync(trial, context, CancellationToken.None);
 
@@ -51,8 +51,8 @@ public sealed class GeneratorReuseTests : IDisposable
     public async Task AnotherSeedTrainsItsOwn()
     {
         var (runner, context, artifacts) = Setup();
-        TrainedBefore(BuiltInModels.TryGet("shapes")!.Training with { Steps = 2, Batch = 4, Seed = 1 });
-        var trial = new TrialSpec { Kind = "generator", Model = "shapes", Steps = 2, Batch = 4, Seed = 2 };
+        TrainedBefore(GeneratorFamilies.TrainedHere("shapes").Recipe with { Steps = 2, Batch = 4, Seed = 1 });
+        var trial = new GeneratorTrial { Model = "shapes", Steps = 2, Batch = 4, Seed = 2 };
 
         var outcome = await runner.RunAsync(trial, context, CancellationToken.None);
 

@@ -15,9 +15,8 @@ public sealed class LedgerFencingTests
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private static TrialSpec Walk(string transform, string generatorKey = "") => new()
+    private static TrialSpec Walk(string transform, string generatorKey = "") => new WalkTrial
     {
-        Kind = "walk",
         Model = "shapes",
         Transform = transform,
         Walk = "linear",
@@ -27,7 +26,7 @@ public sealed class LedgerFencingTests
         GeneratorKey = generatorKey,
     };
 
-    private static TrialSpec Generator() => new() { Kind = "generator", Model = "shapes", Steps = 1, Batch = 1 };
+    private static TrialSpec Generator() => new GeneratorTrial { Model = "shapes", Steps = 1, Batch = 1 };
 
     private static SweepLedger Ledger(IEnumerable<TrialSpec> trials, string runner = "walk", int retries = 1) =>
         new(trials, new LedgerOptions(retries, false, Timeout, runner), T0);

@@ -11,9 +11,8 @@ public sealed class SweepLedgerTests
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private static TrialSpec Walk(string transform, string generatorKey = "") => new()
+    private static TrialSpec Walk(string transform, string generatorKey = "") => new WalkTrial
     {
-        Kind = "walk",
         Model = "shapes",
         Transform = transform,
         Walk = "linear",
@@ -23,7 +22,7 @@ public sealed class SweepLedgerTests
         GeneratorKey = generatorKey,
     };
 
-    private static TrialSpec Generator() => new() { Kind = "generator", Model = "shapes", Steps = 1, Batch = 1 };
+    private static TrialSpec Generator() => new GeneratorTrial { Model = "shapes", Steps = 1, Batch = 1 };
 
     private static SweepLedger Ledger(IEnumerable<TrialSpec> trials, int retries = 1, bool failFast = false) =>
         new(trials, new LedgerOptions(retries, failFast, Timeout), T0);

@@ -1,3 +1,4 @@
+using Steerability.GpuNode.Trials;
 using Steerability.Coordinator;
 using Steerability.Coordinator.Sweeps;
 using Xunit;
@@ -145,10 +146,11 @@ public sealed class SweepSpecParserTests
         var yaml = $"sweep: b\nmodels: [biggan-deep]\npretrained:\n  biggan-deep: {{weights: {weights}, truncation: 0.4}}\ntransforms: [shiftx]\nwalks: [linear]\nper_class: true\nclasses: [1, 207]\n";
         var spec = SweepSpecParser.Parse(yaml, "b.yaml");
         Assert.Equal(128, spec.ImageSizeOf("biggan-deep"));
-        var trials = TrialExpansion.Expand(spec);
-        Assert.All(trials, t => Assert.Equal("walk", t.Kind));
+        var expanded = TrialExpansion.Expand(spec);
+        Assert.All(expanded, t => Assert.Equal("walk", t.Kind));
+        var trials = expanded.OfType<WalkTrial>().ToList();
         Assert.Equal(new[] { "1", "207" }, trials.Select(t => t.Class));
-        Assert.All(trials, t => Assert.Equal(weights, t.Weights));
+        Assert.All(trials, t => Assert.Equal(Path.GetFullPath(weights), t.ModelSettings["weights"]));
         Assert.Equal(new double[] { -102, -77, -51, -26, 0, 26, 51, 77, 102 }, trials[0].Alphas);   // ±S/5…±4S/5 at 128 px
 
         var joint = Assert.Throws<InputException>(() => SweepSpecParser.Parse(yaml + "regimes: [plain, joint]\n", "b.yaml"));

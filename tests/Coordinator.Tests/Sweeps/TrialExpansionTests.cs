@@ -17,7 +17,7 @@ public sealed class TrialExpansionTests
         var generators = trials.Where(t => t.Kind == "generator").ToList();
         Assert.Equal(2, generators.Count);
         Assert.Equal(8, trials.Count(t => t.Kind == "walk"));
-        Assert.All(trials.Where(t => t.Kind == "walk"),
+        Assert.All(trials.OfType<WalkTrial>(),
             w => Assert.Equal(generators.Single(g => g.Seed == w.Seed).Key, w.GeneratorKey));
     }
 
@@ -27,12 +27,12 @@ public sealed class TrialExpansionTests
         var trials = TrialExpansion.Expand(Spec("augmented, joint"));
 
         Assert.Equal(4, trials.Count(t => t.Kind == "generator"));
-        Assert.All(trials.Where(t => t.Regime == "augmented" && t.Kind == "walk"),
+        Assert.All(trials.OfType<WalkTrial>().Where(t => t.Regime == "augmented"),
             w => Assert.Equal(w.Transform, trials.Single(g => g.Key == w.GeneratorKey).Transform));
-        Assert.All(trials.Where(t => t.Regime == "joint"), w =>
+        Assert.All(trials.OfType<WalkTrial>().Where(t => t.Regime == "joint"), w =>
         {
             Assert.Equal("", w.GeneratorKey);
-            Assert.True(w.GeneratorSteps > 0);
+            Assert.Equal(Steerability.Experiments.Families.GeneratorFamilies.TrainedHere("shapes").Recipe.Steps, w.Steps);           // G and w train together for the generator's budget
         });
         Assert.True(trials.TakeWhile(t => t.Kind == "generator").Count() == 4, "generators come first");
     }
@@ -55,9 +55,9 @@ public sealed class TrialExpansionTests
     [Fact]
     public void A_trial_survives_a_json_round_trip_with_its_key()
     {
-        var trial = TrialExpansion.Expand(Spec("plain")).Last();
+        var trial = (WalkTrial)TrialExpansion.Expand(Spec("plain")).Last();
 
-        var back = TrialSpec.FromJson(trial.ToJson());
+        var back = (WalkTrial)TrialSpec.FromJson(trial.ToJson());
 
         Assert.Equal(trial.Key, back.Key);
         Assert.Equal(trial.Alphas, back.Alphas);
@@ -66,7 +66,7 @@ public sealed class TrialExpansionTests
     [Fact]
     public void Named_grids_resolve_to_the_paper_grid_of_each_walk_type_and_image_size()
     {
-        var walks = TrialExpansion.Expand(Spec("plain")).Where(t => t.Kind == "walk" && t.Seed == 0).ToList();
+        var walks = TrialExpansion.Expand(Spec("plain")).OfType<WalkTrial>().Where(t => t.Seed == 0).ToList();
 
         var zoomLinear = walks.Single(t => t.Transform == "zoom" && t.Walk == "linear");
         var zoomNonlinear = walks.Single(t => t.Transform == "zoom" && t.Walk == "nonlinear");
@@ -83,7 +83,7 @@ public sealed class TrialExpansionTests
     {
         var spec = SweepSpecParser.Parse("sweep: s\nmodels: [shapes]\ntransforms: [zoom, shiftx, rotate2d]\nwalks: [linear]\nalphas:\n  zoom: fine\n  shiftx: fine\n  rotate2d: fine\n", "s.yaml");
 
-        var walks = TrialExpansion.Expand(spec).Where(t => t.Kind == "walk").ToDictionary(t => t.Transform);
+        var walks = TrialExpansion.Expand(spec).OfType<WalkTrial>().ToDictionary(t => t.Transform);
 
         Assert.Equal(25, walks["zoom"].Alphas.Length);
         Assert.Contains(1.0954, walks["zoom"].Alphas);                                   // √(1 × 1.2), not 1.1
@@ -101,7 +101,7 @@ public sealed class TrialExpansionTests
 
         foreach (var model in new[] { "shapes", "mnist" })
         {
-            var recipe = Steerability.Experiments.Data.BuiltInModels.TryGet(model)!.Training;
+            var recipe = Steerability.Experiments.Families.GeneratorFamilies.TrainedHere(model).Recipe;
             Assert.Equal((recipe.Steps, recipe.Batch), (generators[model].Steps, generators[model].Batch));
         }
     }

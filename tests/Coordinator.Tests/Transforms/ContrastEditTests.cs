@@ -1,3 +1,4 @@
+using Steerability.GpuNode.Trials;
 using Spectre.Console.Testing;
 using Steerability.Coordinator.Sweeps;
 using Steerability.Coordinator.Tests.Commands;
@@ -73,7 +74,7 @@ public sealed class ContrastEditTests : IDisposable
         var spec = SweepSpecParser.Parse("sweep: c\nmodels: [shapes]\ntransforms: [contrast]\nalphas:\n  contrast: fine\n", "c.yaml");
         var trials = TrialExpansion.Expand(spec).Where(t => t.Kind == "walk").ToList();
         Assert.Equal(2, trials.Count);                                                          // linear and nonlinear
-        Assert.Equal(17, trials.Single(t => t.Walk == "linear").Alphas.Length);                // 9 points and their midpoints
+        Assert.Equal(17, trials.OfType<WalkTrial>().Single(t => t.Walk == "linear").Alphas.Length);                // 9 points and their midpoints
         var bad = Assert.Throws<InputException>(() => SweepSpecParser.Parse("sweep: c\nmodels: [shapes]\ntransforms: [contrast]\nalphas:\n  contrast: [-2, 0]\n", "c.yaml"));
         Assert.Contains("alphas.contrast[0]", bad.Message);
     }

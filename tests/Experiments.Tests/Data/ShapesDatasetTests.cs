@@ -64,6 +64,8 @@ public sealed class ShapesDatasetTests
     [Fact]
     public void TheBuiltInFingerprintIsTheRenderedDatasetsWithoutRenderingIt()
     {
-        Assert.Equal(BuiltInModels.LoadData("shapes", "").Fingerprint, BuiltInModels.DataFingerprint("shapes", ""));
+        var shapes = Steerability.Experiments.Families.GeneratorFamilies.TrainedHere("shapes");
+        var paths = new Steerability.Experiments.Runtime.SteerPaths("unused");
+        Assert.Equal(shapes.LoadData(Steerability.Experiments.Families.FamilyValues.None, paths).Fingerprint, shapes.DataFingerprint(Steerability.Experiments.Families.FamilyValues.None, paths));
     }
 }

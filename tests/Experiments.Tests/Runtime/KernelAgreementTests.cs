@@ -111,7 +111,7 @@ public sealed class KernelAgreementTests(ITestOutputHelper output)
     [Fact]
     public void ShapesGeneratorMatchesFloat64InTraining()
     {
-        var config = Steerability.Experiments.Data.BuiltInModels.TryGet("shapes")!.Config;
+        var config = Steerability.Experiments.Families.GeneratorFamilies.TrainedHere("shapes").Config;
         for (var call = 0; call < Calls; call++)
         {
             torch.manual_seed(1000 + call);
@@ -126,7 +126,7 @@ public sealed class KernelAgreementTests(ITestOutputHelper output)
     [Fact]
     public void ShapesDiscriminatorMatchesFloat64InTraining()
     {
-        var config = Steerability.Experiments.Data.BuiltInModels.TryGet("shapes")!.Config;
+        var config = Steerability.Experiments.Families.GeneratorFamilies.TrainedHere("shapes").Config;
         for (var call = 0; call < Calls; call++)
         {
             torch.manual_seed(2000 + call);

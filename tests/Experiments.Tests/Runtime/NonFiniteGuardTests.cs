@@ -58,7 +58,7 @@ public sealed class NonFiniteGuardTests
         var transform = new BrightnessTransform();
         using var walk = new LinearWalk(transform, generator.LatentSize, generator.ImageSize, 1, false, new torch.Generator(1), torch.CPU);
         var before = walk.Directions.detach().clone();
-        var failure = Assert.Throws<NonFiniteValueException>(() => WalkTrainer.Train(generator, transform, walk, new WalkTrainingOptions(Steps: 5, Batch: 4)));
+        var failure = Assert.Throws<NonFiniteValueException>(() => WalkTrainer.Train(generator, transform, walk, new WalkTrainingOptions(Steps: 5, Batch: 4, LearningRate: transform.DefaultLearningRate)));
         Assert.Equal(WalkTrainer.Stage, failure.Stage);
         Assert.Equal("step 1", failure.Step);
         Assert.StartsWith("walk parameter 0 gradient", failure.Tensor);

@@ -21,7 +21,7 @@ public sealed class StudyTests
     }
 
     private static WalkExperimentSpec Spec(string transform, string walk = "linear") =>
-        new("tiny", transform, walk, [], false, Steps: 2, Batch: 4, Seed: 1, EvaluationLatents: 3);
+        new("tiny", transform, walk, [], false, Steps: 2, Batch: 4, Seed: 1, EvaluationLatents: 3, LearningRate: TransformCatalog.Create(transform).DefaultLearningRate);
 
     [Fact]
     public void The_walk_study_returns_one_row_per_class_and_alpha_plus_the_pooled_rows()

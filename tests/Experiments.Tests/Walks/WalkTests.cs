@@ -77,7 +77,7 @@ public sealed class WalkTests
             ? new LinearWalk(transform, 8, 16, 3, false, new torch.Generator(2), torch.CPU)
             : new NonlinearWalk(transform, 8, 16, torch.CPU);
         var walkBefore = walk.TrainableParameters.Select(p => p.clone()).ToArray();
-        var losses = WalkTrainer.Train(generator, transform, walk, new WalkTrainingOptions(Steps: 5, Batch: 8, Seed: 2));
+        var losses = WalkTrainer.Train(generator, transform, walk, new WalkTrainingOptions(Steps: 5, Batch: 8, LearningRate: transform.DefaultLearningRate, Seed: 2));
         Assert.Equal(5, losses.Count);
         Assert.All(before.Zip(generator.Network.parameters()), pair => Assert.True((pair.First == pair.Second).all().item<bool>(), "a generator weight changed"));
         Assert.All(buffers.Zip(generator.Network.buffers()), pair => Assert.True((pair.First == pair.Second).all().item<bool>(), "a batch-norm statistic changed"));

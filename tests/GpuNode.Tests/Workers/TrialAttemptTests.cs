@@ -19,11 +19,10 @@ public sealed class TrialAttemptTests : IDisposable
 
     private string ArtifactDir => Path.Combine(_root, "artifacts");
 
-    private static readonly TrialSpec Generator = new() { Kind = "generator", Model = "shapes", Steps = 2, Batch = 2 };
+    private static readonly TrialSpec Generator = new GeneratorTrial { Model = "shapes", Steps = 2, Batch = 2 };
 
-    private static readonly TrialSpec Walk = new()
+    private static readonly TrialSpec Walk = new WalkTrial
     {
-        Kind = "walk",
         Model = "shapes",
         Transform = "zoom",
         Walk = "linear",
@@ -34,7 +33,7 @@ public sealed class TrialAttemptTests : IDisposable
     };
 
     private TrialLease Lease(TrialSpec trial, int attempt, string token) => new(trial.Key, attempt, trial.ToJson(), SweepDir,
-        ArtifactDir, trial.GeneratorKey.Length > 0 ? Path.Combine(ArtifactDir, trial.GeneratorKey) : null, 60, token);
+        ArtifactDir, trial.DependsOn.Length > 0 ? Path.Combine(ArtifactDir, trial.DependsOn) : null, 60, token);
 
     private async Task<TrialFinished> RunAsync(ITrialRunner runner, TrialLease lease, CancellationToken ct = default) =>
         await new TrialAttempt(runner, "n/cpu/abcd", "n", "cpu").RunAsync(lease, _ => { }, ct);
@@ -211,7 +210,7 @@ public sealed class TrialAttemptTests : IDisposable
 
         public async Task<TrialOutcome> RunAsync(TrialSpec trial, TrialContext context, CancellationToken ct)
         {
-            var rows = trial.Alphas.Select(alpha => new SyntheticAlphaRow { Model = "other", Alpha = alpha, L2Mean = 9 }).ToList();
+            var rows = ((WalkTrial)trial).Alphas.Select(alpha => new SyntheticAlphaRow { Model = "other", Alpha = alpha, L2Mean = 9 }).ToList();
             await ParquetSerializer.SerializeAsync(rows, Path.Combine(context.OutputDir, "alpha_metrics.parquet"), cancellationToken: ct);
             return new TrialOutcome();
         }

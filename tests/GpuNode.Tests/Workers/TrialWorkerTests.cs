@@ -19,7 +19,7 @@ public sealed class TrialWorkerTests : IDisposable
     private readonly string _root = Path.Combine(Path.GetTempPath(), "steer-worker-" + Guid.NewGuid().ToString("N")[..8]);
 
     private static readonly TrialSpec[] Trials = Enumerable.Range(0, 3)
-        .Select(seed => new TrialSpec { Kind = "walk", Model = "shapes", Transform = "zoom", Walk = "linear", Seed = seed, Steps = 1, Batch = 1 })
+        .Select(seed => new WalkTrial { Model = "shapes", Transform = "zoom", Walk = "linear", Seed = seed, Steps = 1, Batch = 1 })
         .ToArray();
 
     [Fact]

@@ -5,8 +5,6 @@ using TorchSharp;
 
 namespace Steerability.Experiments.Families.Shapes;
 
-/// <summary>One line of a detector's validation: the mean absolute error of one attribute over some classes.</summary>
-public sealed record AttributeError(string Attribute, string Unit, string Classes, double MeanAbsoluteError, int Count);
 
 /// <summary>
 /// Checks a detector against the true attributes `shapes` keeps. Centres are compared on the point-symmetric
