@@ -121,20 +121,20 @@ public static class BigGanConfigFile
 
     private static void Require(string path, JsonElement arguments, string name, bool expected, bool defaultValue)
     {
-        var actual = defaultValue;
-        if (arguments.TryGetProperty(name, out var value))
+        var present = arguments.TryGetProperty(name, out var value);
+        if (present && value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
         {
-            if (value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-            {
-                throw new ModelFileException(path, $"config field '{name}' is not true or false");
-            }
-            actual = value.GetBoolean();
+            throw new ModelFileException(path, $"config field '{name}' is not true or false");
         }
+        var actual = present ? value.GetBoolean() : defaultValue;
         if (actual != expected)
         {
-            throw new ModelFileException(path, $"config '{name}' is {(actual ? "true" : "false")}{(arguments.TryGetProperty(name, out _) ? "" : " (the default)")}; only {(expected ? "true" : "false")} is supported (the layout of the published generators)");
+            var origin = present ? "" : " (the constructor's default)";
+            throw new ModelFileException(path, $"config '{name}' is {Lower(actual)}{origin}; only {Lower(expected)} is supported (the layout of the published generators)");
         }
     }
+
+    private static string Lower(bool value) => value ? "true" : "false";
 
     private static void RequireText(string path, JsonElement arguments, string name, string expected)
     {
