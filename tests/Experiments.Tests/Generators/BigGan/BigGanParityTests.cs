@@ -212,8 +212,11 @@ public sealed class BigGanParityTests
         Assert.True(latents.grad!.abs().sum().item<float>() > 0);
         Assert.True(classVectors.grad!.abs().sum().item<float>() > 0);
         Assert.All(generator.Network.parameters(), parameter => Assert.Null(parameter.grad));
-        // d sum(image)/dz does not depend on whether the class came as a soft vector or as its embedding.
+        // d sum(image)/dz does not depend on whether the class came as a soft vector or as its embedding, and the
+        // soft vector's gradient is the embedding's carried back through y · shared.weight.
         Assert.True(RelativeError(latents.grad!, reference["grad_z"]) < Tolerance);
+        var expectedClassGradient = reference["grad_y_embed"].matmul(generator.Network.ClassEmbeddingTable.t());   // [4, K]
+        Assert.True(RelativeError(classVectors.grad!, expectedClassGradient) < Tolerance);
     }
 
     [Fact]
