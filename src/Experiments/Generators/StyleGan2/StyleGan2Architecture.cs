@@ -140,8 +140,9 @@ public static partial class StyleGan2Architecture
             Resolution = resolution,
             ImageChannels = (int)Required(path, tensors, $"synthesis.b{resolution}.torgb.weight").shape[0],
             MappingLayers = mappingLayers,
-            EmbedFeatures = classCount == 0 ? null : embedSize,
-            LayerFeatures = mappingLayers > 1 ? (int)fc0.shape[0] : null,
+            // Widths equal to w_dim are NVIDIA's defaults (None); keeping them null makes the config equal to the pickled one.
+            EmbedFeatures = classCount == 0 || embedSize == styleSize ? null : embedSize,
+            LayerFeatures = mappingLayers > 1 && fc0.shape[0] != styleSize ? (int)fc0.shape[0] : null,
             ChannelBase = channelBase,
             ChannelMax = channelMax,
             ConvClamp = convClamp,
