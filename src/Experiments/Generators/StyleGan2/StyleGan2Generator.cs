@@ -70,6 +70,12 @@ public sealed class StyleGan2Generator : IImageGenerator
     /// <summary>The noise input used by <see cref="Generate"/> (default const, as generate.py).</summary>
     public NoiseMode Noise { get; set; } = NoiseMode.Const;
 
+    /// <summary>
+    /// Whether modulated convolutions run fused (one grouped convolution over per-sample weights: NVIDIA's choice in
+    /// eval mode, the default) or unfused (activations scaled around one ordinary convolution); they differ by rounding.
+    /// </summary>
+    public bool FusedModulation { get; set; } = true;
+
     /// <summary>Truncation ψ used by <see cref="Generate"/> (1: none; generate.py's default).</summary>
     public double Truncation
     {
@@ -137,7 +143,7 @@ public sealed class StyleGan2Generator : IImageGenerator
     public Tensor Synthesize(Tensor ws, NoiseMode? noise = null, Action<string, Tensor>? record = null)
     {
         using var scope = torch.NewDisposeScope();
-        return _network.Synthesis.Forward(ws.to(Device), noise ?? Noise, record).MoveToOuterDisposeScope();
+        return _network.Synthesis.Forward(ws.to(Device), noise ?? Noise, record, FusedModulation).MoveToOuterDisposeScope();
     }
 
     /// <summary>z, c → images with the generator's truncation and noise: Synthesize(Truncate(Map(z, c), ψ, cutoff)).</summary>

@@ -85,28 +85,64 @@ public static class StyleGan2Ops
     }
 
     /// <summary>
-    /// modulated_conv2d, fused: per-sample weights weight·style (input channels scaled by styles [N, I]), optionally
-    /// demodulated by rsqrt(Σ w² + 1e-8) over (I, kh, kw), applied as one grouped convolution of N groups; up = 2 is a
-    /// stride-2 transposed convolution followed by the filter with gain 4. <paramref name="noise"/> is added last.
+    /// modulated_conv2d: per-sample weights weight·style (input channels scaled by styles [N, I]), optionally
+    /// demodulated by rsqrt(Σ w² + 1e-8) over (I, kh, kw); up = 2 is a stride-2 transposed convolution followed by the
+    /// filter with gain 4; <paramref name="noise"/> is added last. <paramref name="fused"/> (NVIDIA's default in eval
+    /// mode) runs one grouped convolution of N groups over the per-sample weights; unfused scales the activations
+    /// before and after one ordinary convolution, as NVIDIA's code does for training — the two differ by rounding only.
     /// </summary>
-    public static Tensor ModulatedConv2d(Tensor x, Tensor weight, Tensor styles, Tensor? noise, int up, int padding, Tensor? filter, bool demodulate)
+    public static Tensor ModulatedConv2d(Tensor x, Tensor weight, Tensor styles, Tensor? noise, int up, int padding, Tensor? filter, bool demodulate, bool fused = true)
     {
         using var scope = torch.NewDisposeScope();
         var batch = x.shape[0];
         var (outChannels, inChannels, kernelHeight, kernelWidth) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3]);
+        if (up != 1 && filter is null)
+        {
+            throw new ArgumentNullException(nameof(filter), "up-sampling needs the resample filter");
+        }
 
-        var w = weight.unsqueeze(0) * styles.reshape(batch, 1, -1, 1, 1);              // [N, O, I, kh, kw]
+        Tensor? w = null;
+        Tensor? coefficients = null;
+        if (demodulate || fused)
+        {
+            w = weight.unsqueeze(0) * styles.reshape(batch, 1, -1, 1, 1);                // [N, O, I, kh, kw]
+        }
         if (demodulate)
         {
-            var coefficients = (w.square().sum([2, 3, 4]) + 1e-8).rsqrt();             // [N, O]
-            w = w * coefficients.reshape(batch, -1, 1, 1, 1);
+            coefficients = (w!.square().sum([2, 3, 4]) + 1e-8).rsqrt();                  // [N, O]
+        }
+
+        Tensor output;
+        if (!fused)
+        {
+            var scaled = x * styles.reshape(batch, -1, 1, 1);
+            output = up == 1
+                ? nn.functional.conv2d(scaled, weight, padding: [padding, padding])
+                : UpsamplingConv(scaled, weight, 1, outChannels, inChannels, up, padding, filter!);
+            if (coefficients is not null && noise is not null)
+            {
+                output = torch.addcmul(noise, output, coefficients.reshape(batch, -1, 1, 1), 1);   // NVIDIA's fma
+            }
+            else if (coefficients is not null)
+            {
+                output = output * coefficients.reshape(batch, -1, 1, 1);
+            }
+            else if (noise is not null)
+            {
+                output = output + noise;
+            }
+            return output.MoveToOuterDisposeScope();
+        }
+
+        if (coefficients is not null)
+        {
+            w = w! * coefficients.reshape(batch, -1, 1, 1, 1);
         }
         var grouped = x.reshape(1, -1, x.shape[2], x.shape[3]);                          // [1, N·I, H, W]
-        w = w.reshape(-1, inChannels, kernelHeight, kernelWidth);                       // [N·O, I, kh, kw]
-        var output = up == 1
+        w = w!.reshape(-1, inChannels, kernelHeight, kernelWidth);                      // [N·O, I, kh, kw]
+        output = up == 1
             ? nn.functional.conv2d(grouped, w, padding: [padding, padding], groups: batch)
-            : UpsamplingConv(grouped, w, batch, outChannels, inChannels, up, padding, filter
-                ?? throw new ArgumentNullException(nameof(filter), "up-sampling needs the resample filter"));
+            : UpsamplingConv(grouped, w, batch, outChannels, inChannels, up, padding, filter!);
         output = output.reshape(batch, -1, output.shape[2], output.shape[3]);
         if (noise is not null)
         {

@@ -52,7 +52,7 @@ public sealed class SynthesisBlock : PortLayoutModule
     /// features x [N, in, r/2, r/2] (null for the first block), image [N, C, r/2, r/2] (null for the first), ws [N,
     /// <see cref="WsCount"/>, w_dim] → features [N, out, r, r] and image [N, C, r, r].
     /// </summary>
-    public (Tensor Features, Tensor Image) Forward(Tensor? x, Tensor? image, Tensor ws, NoiseMode noiseMode, Action<string, Tensor>? record)
+    public (Tensor Features, Tensor Image) Forward(Tensor? x, Tensor? image, Tensor ws, NoiseMode noiseMode, Action<string, Tensor>? record, bool fusedModulation = true)
     {
         using var scope = torch.NewDisposeScope();
         var prefix = $"synthesis.b{Resolution}";
@@ -60,17 +60,17 @@ public sealed class SynthesisBlock : PortLayoutModule
         if (_conv0 is null)
         {
             features = _const!.unsqueeze(0).repeat(ws.shape[0], 1, 1, 1);
-            features = _conv1.Forward(features, ws[.., 0], noiseMode);
+            features = _conv1.Forward(features, ws[.., 0], noiseMode, fusedModulation);
             record?.Invoke($"{prefix}.conv1", features);
         }
         else
         {
-            features = _conv0.Forward(x ?? throw new ArgumentNullException(nameof(x)), ws[.., 0], noiseMode);
+            features = _conv0.Forward(x ?? throw new ArgumentNullException(nameof(x)), ws[.., 0], noiseMode, fusedModulation);
             record?.Invoke($"{prefix}.conv0", features);
-            features = _conv1.Forward(features, ws[.., 1], noiseMode);
+            features = _conv1.Forward(features, ws[.., 1], noiseMode, fusedModulation);
             record?.Invoke($"{prefix}.conv1", features);
         }
-        var rgb = _toRgb.Forward(features, ws[.., WsCount - 1]);
+        var rgb = _toRgb.Forward(features, ws[.., WsCount - 1], fusedModulation);
         record?.Invoke($"{prefix}.torgb", rgb);
         var output = image is null ? rgb : StyleGan2Ops.Upsample2x(image, _filter) + rgb;
         record?.Invoke($"{prefix}.x", features);

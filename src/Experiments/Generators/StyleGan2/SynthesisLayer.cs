@@ -45,13 +45,13 @@ public sealed class SynthesisLayer : PortLayoutModule
         _convClamp = convClamp;
     }
 
-    /// <summary>x [N, in, r/up, r/up], w [N, w_dim] → [N, out, r, r].</summary>
-    public Tensor Forward(Tensor x, Tensor w, NoiseMode noiseMode)
+    /// <summary>x [N, in, r/up, r/up], w [N, w_dim] → [N, out, r, r] (see <see cref="StyleGan2Ops.ModulatedConv2d"/> for fused or not).</summary>
+    public Tensor Forward(Tensor x, Tensor w, NoiseMode noiseMode, bool fusedModulation = true)
     {
         using var scope = torch.NewDisposeScope();
         var styles = _affine.Forward(w);                                                  // [N, in]
         var noise = noiseMode == NoiseMode.Const && _noiseConst is not null ? _noiseConst * _noiseStrength! : null;   // [r, r]
-        x = StyleGan2Ops.ModulatedConv2d(x, _weight, styles, noise, _up, padding: KernelSize / 2, _filter, demodulate: true);
+        x = StyleGan2Ops.ModulatedConv2d(x, _weight, styles, noise, _up, padding: KernelSize / 2, _filter, demodulate: true, fusedModulation);
         return StyleGan2Ops.BiasActivation(x, _bias, leakyRelu: true, StyleGan2Ops.LeakyReluGain, _convClamp).MoveToOuterDisposeScope();
     }
 }

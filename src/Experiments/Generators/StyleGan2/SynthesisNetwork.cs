@@ -24,7 +24,7 @@ public sealed class SynthesisNetwork : PortLayoutModule
     }
 
     /// <summary>ws [N, num_ws, w_dim] → images [N, C, R, R] (float32; fp16 blocks are computed in float32, as force_fp32 does).</summary>
-    public Tensor Forward(Tensor ws, NoiseMode noiseMode, Action<string, Tensor>? record = null)
+    public Tensor Forward(Tensor ws, NoiseMode noiseMode, Action<string, Tensor>? record = null, bool fusedModulation = true)
     {
         if (ws.dim() != 3 || ws.shape[1] != _config.WsCount || ws.shape[2] != _config.StyleSize)
         {
@@ -37,7 +37,7 @@ public sealed class SynthesisNetwork : PortLayoutModule
         var first = 0;
         foreach (var block in _blocks)
         {
-            (features, image) = block.Forward(features, image, ws.narrow(1, first, block.WsCount), noiseMode, record);
+            (features, image) = block.Forward(features, image, ws.narrow(1, first, block.WsCount), noiseMode, record, fusedModulation);
             first += block.ConvolutionCount;
         }
         return image!.MoveToOuterDisposeScope();

@@ -28,11 +28,11 @@ public sealed class ToRgbLayer : PortLayoutModule
     }
 
     /// <summary>x [N, in, r, r], w [N, w_dim] → [N, img_channels, r, r].</summary>
-    public Tensor Forward(Tensor x, Tensor w)
+    public Tensor Forward(Tensor x, Tensor w, bool fusedModulation = true)
     {
         using var scope = torch.NewDisposeScope();
         var styles = _affine.Forward(w) * _styleGain;
-        x = StyleGan2Ops.ModulatedConv2d(x, _weight, styles, noise: null, up: 1, padding: 0, filter: null, demodulate: false);
+        x = StyleGan2Ops.ModulatedConv2d(x, _weight, styles, noise: null, up: 1, padding: 0, filter: null, demodulate: false, fusedModulation);
         return StyleGan2Ops.BiasActivation(x, _bias, leakyRelu: false, gain: 1, _convClamp).MoveToOuterDisposeScope();
     }
 }

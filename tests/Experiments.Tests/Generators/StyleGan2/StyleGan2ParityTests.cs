@@ -83,6 +83,24 @@ public sealed class StyleGan2ParityTests
     }
 
     [Theory]
+    [InlineData("uncond16")]
+    [InlineData("cond32")]
+    public void StyleGan2UnfusedModulationMatchesNvidiasUnfusedImages(string configuration)
+    {
+        using var scope = torch.NewDisposeScope();
+        var references = References(configuration);
+        using var generator = Load(configuration, "pickle");
+        generator.FusedModulation = false;
+
+        var image = generator.Synthesize(generator.Truncate(generator.Map(references["z"], Labels(references)), 0.7), NoiseMode.Const);
+
+        var error = MaxAbsoluteError(image, references["img_psi0.7_unfused"]);
+        var fromFused = MaxAbsoluteError(image, references["img_psi0.7"]);
+        _output.WriteLine($"{configuration} unfused: max |error| {error:E2} (against NVIDIA's fused image {fromFused:E2})");
+        Assert.True(error < ImageTolerance, $"{configuration} img_psi0.7_unfused: max |error| {error:E2} ≥ {ImageTolerance}");
+    }
+
+    [Theory]
     [MemberData(nameof(Sources))]
     public void StyleGan2GradientsMatchNvidia(string configuration, string source)
     {
