@@ -1,3 +1,4 @@
+using Steerability.Experiments.Generators;
 using System.Buffers.Binary;
 using System.Text.Json;
 using Steerability.Experiments.Generators;

@@ -14,8 +14,29 @@ internal sealed record PickleGlobal(string Module, string Name)
 /// <summary>An object the machine does not interpret (a call of an unknown global); kept only so unpickling can go on.</summary>
 internal sealed record PickleOpaqueObject(PickleGlobal Type, object?[] Arguments);
 
-/// <summary>A pickled storage reference: the key of its bytes in the file, its element type and its length in elements.</summary>
-internal sealed record TorchStorageReference(string Key, ScalarType ElementType, long ElementCount);
+/// <summary>
+/// A pickled storage reference: the key of its bytes in the file, its element type and its length in elements.
+/// <see cref="InlineData"/> holds the raw bytes when the pickle carries them itself (`torch.storage._load_from_bytes`).
+/// </summary>
+internal sealed record TorchStorageReference(string Key, ScalarType ElementType, long ElementCount)
+{
+    public byte[]? InlineData { get; init; }
+}
+
+/// <summary>A `numpy.dtype` as pickled: its type code (e.g. "f8") and byte order ('&lt;', '&gt;', '|' or '=').</summary>
+internal sealed class NumpyDataType(string code)
+{
+    public string Code { get; } = code;
+
+    public char ByteOrder { get; set; } = '=';
+}
+
+/// <summary>Thrown when a pickle names a global outside the caller's allow-list; nothing was called.</summary>
+internal sealed class PickleGlobalRefusedException(PickleGlobal global, long position)
+    : Exception($"pickle names the global {global.FullName} (at byte {position}), which is not allowed")
+{
+    public PickleGlobal Global { get; } = global;
+}
 
 /// <summary>A pickled tensor: a strided view [Size] of a storage, not read yet.</summary>
 internal sealed record TorchTensorReference(TorchStorageReference Storage, long StorageOffset, long[] Size, long[] Stride);
@@ -32,14 +53,21 @@ internal sealed class TorchPickleMachine
     private readonly List<object?> _stack = new();
     private readonly Stack<int> _marks = new();
     private readonly Dictionary<long, object?> _memo = new();
+    private readonly IReadOnlySet<string>? _allowedGlobals;
 
-    private TorchPickleMachine(Stream stream)
+    private TorchPickleMachine(Stream stream, IReadOnlySet<string>? allowedGlobals)
     {
         _stream = stream;
+        _allowedGlobals = allowedGlobals;
     }
 
-    /// <summary>Runs one pickle from the stream's current position up to and including its STOP opcode and returns the value.</summary>
-    public static object? Load(Stream stream) => new TorchPickleMachine(stream).Run();
+    /// <summary>
+    /// Runs one pickle from the stream's current position up to and including its STOP opcode and returns the value.
+    /// With <paramref name="allowedGlobals"/> (module.name), any other global stops the run with a
+    /// <see cref="PickleGlobalRefusedException"/> as soon as it is named; without it, unknown globals become opaque values.
+    /// </summary>
+    public static object? Load(Stream stream, IReadOnlySet<string>? allowedGlobals = null) =>
+        new TorchPickleMachine(stream, allowedGlobals).Run();
 
     private object? Run()
     {
@@ -193,37 +221,70 @@ internal sealed class TorchPickleMachine
                         }
                         break;
                     }
+                case 0x8d: // BINUNICODE8
+                    Push(Encoding.UTF8.GetString(ReadBytes(ReadLength8())));
+                    break;
+                case 0x8e: // BINBYTES8
+                    Push(ReadBytes(ReadLength8()));
+                    break;
+                case 0x8f: // EMPTY_SET
+                    Push(new HashSet<object?>());
+                    break;
+                case 0x90: // ADDITEMS
+                    {
+                        var items = PopToMark();
+                        var set = Peek() as HashSet<object?> ?? throw new InvalidDataException("ADDITEMS target is not a set");
+                        set.UnionWith(items);
+                        break;
+                    }
+                case 0x91: // FROZENSET
+                    Push(new HashSet<object?>(PopToMark()));
+                    break;
                 case (byte)'c': // GLOBAL: "module\nname\n"
                     {
                         var module = ReadLine();
                         var name = ReadLine();
-                        Push(new PickleGlobal(module, name));
+                        Push(CheckAllowed(new PickleGlobal(module, name), position));
                         break;
                     }
                 case 0x93: // STACK_GLOBAL
                     {
-                        var name = (string)Pop()!;
-                        var module = (string)Pop()!;
-                        Push(new PickleGlobal(module, name));
+                        var name = Pop() as string ?? throw new InvalidDataException("STACK_GLOBAL name is not a string");
+                        var module = Pop() as string ?? throw new InvalidDataException("STACK_GLOBAL module is not a string");
+                        Push(CheckAllowed(new PickleGlobal(module, name), position));
                         break;
                     }
                 case (byte)'R': // REDUCE
                     {
                         var arguments = Pop() as object?[] ?? throw new InvalidDataException("REDUCE arguments are not a tuple");
                         var callable = Pop() as PickleGlobal ?? throw new InvalidDataException("REDUCE callable is not a global");
-                        Push(Call(callable, arguments));
+                        Push(Call(callable, arguments, _allowedGlobals));
                         break;
                     }
                 case 0x81: // NEWOBJ
                     {
                         var arguments = Pop() as object?[] ?? Array.Empty<object?>();
                         var type = Pop() as PickleGlobal ?? throw new InvalidDataException("NEWOBJ class is not a global");
-                        Push(new PickleOpaqueObject(type, arguments));
+                        Push(NewObject(type, arguments));
                         break;
                     }
-                case (byte)'b': // BUILD: object state (e.g. an OrderedDict's _metadata) is not needed
-                    Pop();
-                    break;
+                case 0x92: // NEWOBJ_EX: keyword arguments are not needed by any class read here
+                    {
+                        Pop();
+                        var arguments = Pop() as object?[] ?? Array.Empty<object?>();
+                        var type = Pop() as PickleGlobal ?? throw new InvalidDataException("NEWOBJ_EX class is not a global");
+                        Push(NewObject(type, arguments));
+                        break;
+                    }
+                case (byte)'b': // BUILD: only a numpy dtype's byte order is kept; other state (e.g. an OrderedDict's _metadata) is not needed
+                    {
+                        var state = Pop();
+                        if (Peek() is NumpyDataType dataType && state is object?[] { Length: > 1 } fields && fields[1] is string { Length: 1 } order)
+                        {
+                            dataType.ByteOrder = order[0];
+                        }
+                        break;
+                    }
                 case (byte)'Q': // BINPERSID
                     Push(PersistentLoad(Pop()));
                     break;
@@ -242,13 +303,47 @@ internal sealed class TorchPickleMachine
         }
     }
 
-    /// <summary>Interprets the calls `torch.save` pickles; anything else becomes an opaque value.</summary>
-    private static object? Call(PickleGlobal callable, object?[] arguments)
+    private PickleGlobal CheckAllowed(PickleGlobal global, long position) =>
+        _allowedGlobals is null || _allowedGlobals.Contains(global.FullName) ? global : throw new PickleGlobalRefusedException(global, position);
+
+    /// <summary>Classes that pickle as plain dicts (a dict subclass with its items set by SETITEMS); others stay opaque.</summary>
+    private static readonly HashSet<string> DictionaryClasses = new(StringComparer.Ordinal) { "collections.OrderedDict", "dnnlib.util.EasyDict" };
+
+    private static object NewObject(PickleGlobal type, object?[] arguments) =>
+        DictionaryClasses.Contains(type.FullName) ? new Dictionary<object, object?>() : new PickleOpaqueObject(type, arguments);
+
+    /// <summary>Interprets the calls `torch.save` (and pickle.dump of torch modules) pickles; anything else becomes an opaque value.</summary>
+    private static object? Call(PickleGlobal callable, object?[] arguments, IReadOnlySet<string>? allowedGlobals)
     {
         switch (callable.FullName)
         {
             case "collections.OrderedDict":
                 return NewOrderedDict(arguments);
+            case "builtins.set":
+            case "__builtin__.set":
+            case "builtins.frozenset":
+                return arguments is [List<object?> items] ? new HashSet<object?>(items) : new HashSet<object?>();
+            case "_codecs.encode":
+                // Protocol 2 writes bytes as encode(text, 'latin1').
+                if (arguments is [string text, string encoding] && encoding.Replace("-", "", StringComparison.Ordinal).Equals("latin1", StringComparison.OrdinalIgnoreCase))
+                {
+                    return Encoding.Latin1.GetBytes(text);
+                }
+                return new PickleOpaqueObject(callable, arguments);
+            case "torch.storage._load_from_bytes":
+                // A storage pickled inside a pickle: a nested legacy torch.save stream.
+                return arguments is [byte[] bytes]
+                    ? TorchLegacyReader.ReadEmbeddedStorage(bytes, allowedGlobals)
+                    : throw new InvalidDataException("torch.storage._load_from_bytes called without bytes");
+            case "numpy.dtype":
+                return arguments is [string code, ..]
+                    ? new NumpyDataType(code)
+                    : throw new InvalidDataException("numpy.dtype called without a type code");
+            case "numpy.core.multiarray.scalar":
+            case "numpy._core.multiarray.scalar":
+                return arguments is [NumpyDataType dataType, byte[] value]
+                    ? NumpyScalar(dataType, value)
+                    : throw new InvalidDataException("numpy scalar called without (dtype, bytes)");
             case "torch._utils._rebuild_tensor":
             case "torch._utils._rebuild_tensor_v2":
                 {
@@ -266,6 +361,26 @@ internal sealed class TorchPickleMachine
             default:
                 return new PickleOpaqueObject(callable, arguments);
         }
+    }
+
+    /// <summary>A numpy scalar's value (numbers and booleans, little-endian) as a long, double or bool.</summary>
+    private static object NumpyScalar(NumpyDataType dataType, byte[] value)
+    {
+        if (dataType.ByteOrder == '>')
+        {
+            throw new InvalidDataException($"big-endian numpy scalar of dtype {dataType.Code}");
+        }
+        return (dataType.Code, value.Length) switch
+        {
+            ("f8", 8) => BinaryPrimitives.ReadDoubleLittleEndian(value),
+            ("f4", 4) => (double)BinaryPrimitives.ReadSingleLittleEndian(value),
+            ("i8", 8) => BinaryPrimitives.ReadInt64LittleEndian(value),
+            ("i4", 4) => (long)BinaryPrimitives.ReadInt32LittleEndian(value),
+            ("u8", 8) => (long)BinaryPrimitives.ReadUInt64LittleEndian(value),
+            ("u4", 4) => (long)BinaryPrimitives.ReadUInt32LittleEndian(value),
+            ("b1", 1) => value[0] != 0,
+            _ => throw new InvalidDataException($"unsupported numpy scalar dtype {dataType.Code} ({value.Length} bytes)"),
+        };
     }
 
     /// <summary>
@@ -390,6 +505,12 @@ internal sealed class TorchPickleMachine
     {
         var length = BinaryPrimitives.ReadInt32LittleEndian(ReadBytes(4));
         return length < 0 ? throw new InvalidDataException("negative pickle length") : length;
+    }
+
+    private int ReadLength8()
+    {
+        var length = BinaryPrimitives.ReadInt64LittleEndian(ReadBytes(8));
+        return length is < 0 or > int.MaxValue ? throw new InvalidDataException($"pickle length {length} out of range") : (int)length;
     }
 
     private byte[] ReadBytes(int count)

@@ -1,3 +1,4 @@
+using Steerability.Experiments.Generators;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Numerics;
@@ -86,19 +87,10 @@ internal static class TorchLegacyReader
         using var file = File.OpenRead(path);
         using var stream = new BufferedStream(file, 1 << 20);
 
-        var magic = TorchPickleMachine.Load(stream);
-        if (magic is not BigInteger number || number != MagicNumber)
+        var headerProblem = ReadHeader(stream, allowedGlobals: null, out var conversionMayHelp);
+        if (headerProblem is not null)
         {
-            throw new ModelFileException(path, "not a legacy PyTorch file (wrong magic number)" + StateDictFile.LegacyConversionHint);
-        }
-        if (TorchPickleMachine.Load(stream) is not long protocol || protocol != ProtocolVersion)
-        {
-            throw new ModelFileException(path, "unsupported legacy PyTorch protocol version" + StateDictFile.LegacyConversionHint);
-        }
-        if (TorchPickleMachine.Load(stream) is Dictionary<object, object?> systemInfo
-            && systemInfo.TryGetValue("little_endian", out var littleEndian) && littleEndian is false)
-        {
-            throw new ModelFileException(path, "legacy PyTorch file is big-endian; only little-endian is supported");
+            throw new ModelFileException(path, headerProblem + (conversionMayHelp ? StateDictFile.LegacyConversionHint : ""));
         }
         var root = TorchPickleMachine.Load(stream);
         var keys = TorchPickleMachine.Load(stream) as List<object?>
@@ -137,6 +129,66 @@ internal static class TorchLegacyReader
                 tensor.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// Reads the three header pickles (magic number, protocol version, system info); returns what is wrong with
+    /// them, or null when they are those of a little-endian legacy stream; <paramref name="conversionMayHelp"/> says
+    /// whether re-saving the file in Python could cure it.
+    /// </summary>
+    private static string? ReadHeader(Stream stream, IReadOnlySet<string>? allowedGlobals, out bool conversionMayHelp)
+    {
+        conversionMayHelp = true;
+        if (TorchPickleMachine.Load(stream, allowedGlobals) is not BigInteger number || number != MagicNumber)
+        {
+            return "not a legacy PyTorch file (wrong magic number)";
+        }
+        if (TorchPickleMachine.Load(stream, allowedGlobals) is not long protocol || protocol != ProtocolVersion)
+        {
+            return "unsupported legacy PyTorch protocol version";
+        }
+        if (TorchPickleMachine.Load(stream, allowedGlobals) is Dictionary<object, object?> systemInfo
+            && systemInfo.TryGetValue("little_endian", out var littleEndian) && littleEndian is false)
+        {
+            conversionMayHelp = false;
+            return "legacy PyTorch file is big-endian; only little-endian is supported";
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Reads one storage saved on its own as a legacy stream, as `torch.storage._load_from_bytes` receives it inside
+    /// a pickle (header pickles, the storage's persistent id, a one-key list, then its element count and bytes).
+    /// Runs only the pickle machine, with the same <paramref name="allowedGlobals"/> as the outer pickle.
+    /// </summary>
+    public static TorchStorageReference ReadEmbeddedStorage(byte[] legacyStream, IReadOnlySet<string>? allowedGlobals)
+    {
+        using var stream = new MemoryStream(legacyStream, writable: false);
+        var headerProblem = ReadHeader(stream, allowedGlobals, out _);
+        if (headerProblem is not null)
+        {
+            throw new InvalidDataException($"embedded storage: {headerProblem}");
+        }
+        var storage = TorchPickleMachine.Load(stream, allowedGlobals) as TorchStorageReference
+            ?? throw new InvalidDataException("embedded storage stream does not hold a storage");
+        if (TorchPickleMachine.Load(stream, allowedGlobals) is not List<object?> keys || keys is not [string key] || key != storage.Key)
+        {
+            throw new InvalidDataException($"embedded storage '{storage.Key}' has a damaged key list");
+        }
+        var countBytes = new byte[8];
+        if (stream.Read(countBytes) != 8)
+        {
+            throw new EndOfStreamException($"embedded storage '{key}' ends before its element count");
+        }
+        var elementCount = BinaryPrimitives.ReadInt64LittleEndian(countBytes);
+        var byteCount = elementCount * StateDictFile.ElementSize(storage.ElementType);
+        if (elementCount != storage.ElementCount || byteCount != stream.Length - stream.Position)
+        {
+            throw new InvalidDataException($"embedded storage '{key}' holds {stream.Length - stream.Position} bytes for {elementCount} elements, its id says {storage.ElementCount}");
+        }
+        var bytes = new byte[byteCount];
+        stream.ReadExactly(bytes);
+        return storage with { InlineData = bytes };
     }
 
     private static void ReadExactly(string path, Stream stream, byte[] buffer, string key)
@@ -205,6 +257,17 @@ internal static class TorchStateDict
             tensor.MoveToOuterDisposeScope();
         }
         return tensors;
+    }
+
+    /// <summary>One tensor whose storage came inline (<see cref="TorchStorageReference.InlineData"/>), as a contiguous copy of its view.</summary>
+    public static Tensor MaterializeInline(string path, string name, TorchTensorReference reference)
+    {
+        var data = reference.Storage.InlineData
+            ?? throw new ModelFileException(path, $"tensor '{name}' has no inline storage bytes");
+        CheckViewFits(path, name, reference);
+        using var storage = StateDictFile.TensorFromBytes(data, reference.Storage.ElementType, [reference.Storage.ElementCount]);
+        using var view = storage.as_strided(reference.Size, reference.Stride, reference.StorageOffset);
+        return view.contiguous();
     }
 
     private static void CheckViewFits(string path, string name, TorchTensorReference reference)
