@@ -22,7 +22,7 @@ public class ModelSettings : DeviceSettings
     public string? Weights { get; init; }
 
     [CommandOption("--truncation <T>")]
-    [Description("A pretrained model's truncation, in (0, 1] (default 1).")]
+    [Description("A pretrained model's truncation, in (0, 1]] (default 1).")]
     public double? Truncation { get; init; }
 
     [CommandOption("--generator <FILE>")]

@@ -104,8 +104,10 @@ public sealed record GeneratorTrial : TrialSpec
 {
     public const string KindName = "generator";
 
+    [JsonIgnore]
     public override string Kind => KindName;
 
+    [JsonIgnore]
     public override string Label => $"generator {Model} {Regime}{(Transform.Length > 0 ? " " + Transform : "")} s{Seed}";
 }
 
@@ -114,6 +116,7 @@ public sealed record WalkTrial : TrialSpec
 {
     public const string KindName = "walk";
 
+    [JsonIgnore]
     public override string Kind => KindName;
 
     /// <summary>`linear` or `nonlinear`.</summary>
@@ -141,9 +144,12 @@ public sealed record WalkTrial : TrialSpec
     /// <summary>Key of the generator trial this walk needs, or empty when it needs none (the joint regime, pretrained generators).</summary>
     public string GeneratorKey { get; init; } = "";
 
+    [JsonIgnore]
     public override string WalkType => Walk;
 
+    [JsonIgnore]
     public override string DependsOn => GeneratorKey;
 
+    [JsonIgnore]
     public override string Label => $"walk {Model} {Transform} {Walk} {Regime}{(PerClass ? " class " + Class : "")} s{Seed}";
 }

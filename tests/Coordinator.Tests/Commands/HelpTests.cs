@@ -40,6 +40,7 @@ public sealed class HelpTests
 
         Assert.Equal(0, SteerApp.Run(["walk", "--help"], console));
 
-        Assert.Contains("forward(z [N,d], class [N])", console.Output);
+        Assert.Contains("[-1,1] or [0,1]", console.Output);
+        Assert.Contains("in (0, 1] (default 1)", console.Output);
     }
 }

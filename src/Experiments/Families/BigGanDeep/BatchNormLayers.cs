@@ -1,3 +1,4 @@
+using Steerability.Experiments.ModelFiles;
 using Steerability.Experiments.Generators;
 using Steerability.Experiments.Attributes;
 using Steerability.Experiments.Data;

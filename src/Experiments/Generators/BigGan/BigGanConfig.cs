@@ -1,3 +1,5 @@
+using Steerability.Experiments.ModelFiles;
+
 namespace Steerability.Experiments.Generators.BigGan;
 
 /// <summary>One residual block of the BigGAN generator: it doubles the resolution and maps in → out channels.</summary>

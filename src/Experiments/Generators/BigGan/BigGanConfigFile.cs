@@ -1,3 +1,4 @@
+using Steerability.Experiments.ModelFiles;
 using System.Text.Json;
 
 namespace Steerability.Experiments.Generators.BigGan;

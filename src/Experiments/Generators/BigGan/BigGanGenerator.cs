@@ -1,3 +1,4 @@
+using Steerability.Experiments.ModelFiles;
 using TorchSharp;
 using static TorchSharp.torch;
 

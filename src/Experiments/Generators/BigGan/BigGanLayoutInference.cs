@@ -1,3 +1,5 @@
+using Steerability.Experiments.ModelFiles;
+
 namespace Steerability.Experiments.Generators.BigGan;
 
 /// <summary>

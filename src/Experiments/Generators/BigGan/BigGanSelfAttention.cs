@@ -1,4 +1,4 @@
-using Steerability.Experiments.Generators.BigGanDeep;
+using Steerability.Experiments.ModelFiles;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;

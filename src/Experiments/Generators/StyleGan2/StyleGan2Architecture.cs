@@ -1,3 +1,4 @@
+using Steerability.Experiments.ModelFiles;
 using System.Globalization;
 using System.Numerics;
 using System.Text.RegularExpressions;

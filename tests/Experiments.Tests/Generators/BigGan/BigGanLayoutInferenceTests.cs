@@ -1,3 +1,4 @@
+using Steerability.Experiments.ModelFiles;
 using System.Text.Json;
 using Steerability.Experiments.Generators;
 using Steerability.Experiments.Generators.BigGan;

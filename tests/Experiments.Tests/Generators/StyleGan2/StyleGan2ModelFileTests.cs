@@ -1,3 +1,4 @@
+using Steerability.Experiments.ModelFiles;
 using Steerability.Experiments.Generators;
 using Steerability.Experiments.Generators.StyleGan2;
 using TorchSharp;

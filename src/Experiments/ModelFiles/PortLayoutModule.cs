@@ -3,7 +3,7 @@ using Steerability.Experiments.Attributes;
 using Steerability.Experiments.Data;
 using TorchSharp;
 
-namespace Steerability.Experiments.Families.BigGanDeep;
+namespace Steerability.Experiments.ModelFiles;
 
 /// <summary>
 /// A module whose parameters, buffers and children are registered only explicitly, under the port's state-dict names.
