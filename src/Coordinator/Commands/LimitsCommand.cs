@@ -28,17 +28,15 @@ public sealed class LimitsCommand(IAnsiConsole console) : AsyncCommand<WalkComma
         {
             throw new InputException($"--edit: {transform.Name} has no attribute to measure, so the limits study does not apply; accepted: a built-in edit (--transform), or `steer walk --edit`");
         }
+        if (!family.HasTrainingData)
+        {
+            // The attribute detector measures one object on a plain background; on natural images its numbers mean nothing.
+            throw new InputException($"--model: '{settings.Model}' has no training data here, so the limits study (data variability against model limit) does not apply to it; accepted: {string.Join(", ", GeneratorFamilies.All.Where(f => f.HasTrainingData).Select(f => f.Name))}");
+        }
         var output = InputChecks.WritableFolder("--out", settings.Out);
         var trials = CommandSweep.Trials(settings, generator, request);
         await CommandRun.RunAsync(console, "limits", settings, generator, trials, _ => output, output, cancellationToken);
-        var variabilityPath = Path.Combine(output, LimitsExperiment.VariabilityFile);
-        if (!File.Exists(variabilityPath))
-        {
-            // Dataset variability needs the training data, which only the families trained here have here.
-            console.WriteLine($"no training data for {settings.Model} here: the limits study needs it (wrote the walk's alpha_metrics only)");
-            return 0;
-        }
-        var variability = await ParquetFile.ReadAsync<VariabilityRow>(variabilityPath, cancellationToken);
+        var variability = await ParquetFile.ReadAsync<VariabilityRow>(Path.Combine(output, LimitsExperiment.VariabilityFile), cancellationToken);
         var correlation = (await ParquetFile.ReadAsync<CorrelationRow>(Path.Combine(output, LimitsExperiment.CorrelationFile), cancellationToken)).Single();
         var table = new Table().Title(Markup.Escape($"{settings.Model} {transform.Name} {settings.Walk}: dataset variability against model limit ({variability[0].Attribute})"))
             .Border(TableBorder.Simple).AddColumns("class", "data std", "data p5", "data p95", "generator std", "model spread", "followed α range");

@@ -42,6 +42,9 @@ public interface IGeneratorFamily
     /// <summary>The edit <paramref name="transform"/> as every study, command and sweep uses it on this family.</summary>
     ImageTransform Edit(string transform) => TransformCatalog.Create(transform);
 
+    /// <summary>True when the family's training data is here (a family trained here): limits studies need it.</summary>
+    bool HasTrainingData => false;
+
     /// <summary>The training data, for dataset variability; null when the family's data is not here.</summary>
     LabelledImages? TrainingData(FamilyValues values, SteerPaths paths) => null;
 

@@ -58,6 +58,8 @@ public abstract class TrainedHereFamily : IGeneratorFamily
     {
     }
 
+    public bool HasTrainingData => true;
+
     public LabelledImages? TrainingData(FamilyValues values, SteerPaths paths) => LoadData(values, paths);
 
     /// <summary>False when the values name a checkpoint to use: nothing is trained for it.</summary>
