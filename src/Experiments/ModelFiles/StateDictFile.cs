@@ -1,4 +1,5 @@
 using TorchSharp;
+using Steerability.Experiments.Generators;
 using static TorchSharp.torch;
 
 namespace Steerability.Experiments.ModelFiles;

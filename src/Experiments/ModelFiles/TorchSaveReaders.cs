@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Numerics;
 using TorchSharp;
+using Steerability.Experiments.Generators;
 using static TorchSharp.torch;
 
 namespace Steerability.Experiments.ModelFiles;
