@@ -33,7 +33,7 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         var (coordinator, worker) = SweepConfig.Settings(config, settings.MaxRetries, settings.FailFast);
         coordinator = coordinator with { Liveness = LivenessSettings.From(config) };
         // Local workers are all there is: a trial none of them can run would wait forever.
-        var unfit = plan.Trials.Where(t => !CoordinatorWatch.Fits(t.Device, settings.Device)).Select(t => t.Device).Distinct().ToList();
+        var unfit = plan.Trials.Where(t => !DevicePolicy.Fits(t.Device, settings.Device)).Select(t => t.Device).Distinct().ToList();
         if (unfit.Count > 0)
         {
             throw new InputException($"--device: '{settings.Device}' cannot run this spec's trials, which need device {string.Join(", ", unfit)}; " +
