@@ -56,7 +56,7 @@ internal sealed class SweepFiles : ReceiveActor
                 await TrialsTable.WriteAsync(_sweepDir, write.Rows);
                 sender.Tell(new TrialsTableWritten(write.Final, null));
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 sender.Tell(new TrialsTableWritten(write.Final, e.Message));
             }
@@ -89,8 +89,7 @@ internal sealed class SweepFiles : ReceiveActor
             {
                 continue;
             }
-            var path = PathOf(file);
-            if (File.Exists(path) && await TablePublisher.Sha256Async(path, CancellationToken.None) == file.Sha256)
+            if (await HasSha256Async(PathOf(file), file.Sha256))
             {
                 intact.Add(file);
             }
@@ -126,9 +125,22 @@ internal sealed class SweepFiles : ReceiveActor
             }
             return null;
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return e.Message;
+        }
+    }
+
+    /// <summary>True when the file is there and readable with that SHA-256; a file that cannot be read counts as altered.</summary>
+    private static async Task<bool> HasSha256Async(string path, string sha256)
+    {
+        try
+        {
+            return File.Exists(path) && await TablePublisher.Sha256Async(path, CancellationToken.None) == sha256;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 
