@@ -13,10 +13,9 @@ public static class TrialsTable
 
     public static string PathIn(string sweepDir) => Path.Combine(sweepDir, Name, "trials.parquet");
 
-    /// <summary>Rewrites the whole table atomically (it is small: one row per trial).</summary>
-    public static async Task WriteAsync(string sweepDir, IEnumerable<LedgerEntry> entries)
-    {
-        var rows = entries.Select(e => new TrialRow
+    /// <summary>The table's rows as the ledger stands now: a snapshot, to be written while the ledger moves on.</summary>
+    public static IReadOnlyList<TrialRow> Rows(IEnumerable<LedgerEntry> entries) =>
+        entries.Select(e => new TrialRow
         {
             Key = e.Key,
             Kind = e.Spec.Kind,
@@ -38,6 +37,10 @@ public static class TrialsTable
             Result = e.How,
             Runner = e.Runner,
         }).ToList();
+
+    /// <summary>Rewrites the whole table atomically (it is small: one row per trial).</summary>
+    public static async Task WriteAsync(string sweepDir, IReadOnlyList<TrialRow> rows)
+    {
         var path = PathIn(sweepDir);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await AtomicFile.WriteAsync(path, stream => ParquetSerializer.SerializeAsync(rows, stream));

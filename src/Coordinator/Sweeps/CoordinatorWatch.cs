@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Steerability.GpuNode.Trials;
 
 namespace Steerability.Coordinator.Sweeps;
 
@@ -92,21 +91,13 @@ internal sealed class CoordinatorWatch(LivenessSettings settings)
     {
         why = "";
         giveUp = false;
-        var ready = new List<LedgerEntry>();
-        foreach (var entry in ledger.Entries)
+        if (ledger.Count(TrialState.Leased) > 0)
         {
-            if (entry.State == TrialState.Leased)
-            {
-                _unplaceableSince = null;
-                return false;
-            }
-            if (entry.State == TrialState.Pending && entry.BlockedBy is null
-                && (entry.Spec.DependsOn.Length == 0 || ledger[entry.Spec.DependsOn].State == TrialState.Done))
-            {
-                ready.Add(entry);
-            }
+            _unplaceableSince = null;
+            return false;
         }
-        if (ready.Count == 0 || ready.Any(e => _devices.Values.Any(device => Fits(e.Spec.Device, device))))
+        var ready = ledger.Ready.ToList();
+        if (ready.Count == 0 || ready.Any(e => _devices.Values.Any(device => DevicePolicy.Fits(e.Spec.Device, device))))
         {
             _unplaceableSince = null;
             return false;
@@ -125,12 +116,4 @@ internal sealed class CoordinatorWatch(LivenessSettings settings)
                 : $"the sweep fails if none joins within {settings.UnplaceableTimeout.TotalSeconds:0.#} s (unplaceable-timeout)");
         return true;
     }
-
-    /// <summary>The spec's device policy (as the ledger places trials): `auto` anywhere, `cpu` on CPU, `cuda` on CUDA workers.</summary>
-    public static bool Fits(string policy, string device) => policy switch
-    {
-        "cpu" => device == "cpu",
-        "cuda" => device.StartsWith("cuda", StringComparison.Ordinal),
-        _ => true,
-    };
 }

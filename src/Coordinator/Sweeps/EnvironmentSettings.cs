@@ -24,6 +24,8 @@ public static class EnvironmentSettings
             ["STEER_LEASE_TIMEOUT"] = ("a positive duration with a unit, e.g. 60s, 500ms, 2m", v => ParseDuration(v) is { } d && d > TimeSpan.Zero),
             ["STEER_HEARTBEAT_INTERVAL"] = ("a positive duration with a unit, e.g. 5s, 500ms", v => ParseDuration(v) is { } d && d > TimeSpan.Zero),
             ["STEER_MAX_RETRIES"] = ("0, 1, 2, ...", v => int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out _)),
+            [PersistKillPoint.Variable] = ("a whole number ≥ 1 (a test hook: the Nth journaled event kills the coordinator)",
+                v => int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1),
             [GpuNode.Trials.TrialRunners.SyntheticSecondsVariable] = ("seconds, a number ≥ 0 such as 0.5",
                 v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && double.IsFinite(s) && s >= 0),
         };

@@ -15,6 +15,7 @@ public sealed class LedgerEventSerializer(ExtendedActorSystem system) : Manifest
         [typeof(TrialAttemptFailed)] = "attempt-failed.v1",
         [typeof(TrialBlocked)] = "blocked.v1",
         [typeof(TrialReset)] = "reset.v1",
+        [typeof(TrialFilesRemoved)] = "files-removed.v1",
         [typeof(SweepAborted)] = "aborted.v1",
     };
 

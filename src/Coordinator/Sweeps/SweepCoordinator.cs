@@ -37,9 +37,13 @@ public sealed record SweepStatus(int Total, int Done, int Failed, int Leased, in
 public sealed record RunningTrial(string Key, string Label, string WorkerId, int Attempt, double Progress, TimeSpan Running);
 
 /// <summary>
-/// The sweep's coordinator: a thin persistent shell around <see cref="SweepLedger"/>. It turns worker messages into
-/// ledger calls, journals the events the ledger returns before acting on them (a lease is sent only once recorded,
-/// so a restarted coordinator never hands the same trial out twice), and replays the journal to resume.
+/// The sweep's coordinator: a persistent shell around <see cref="SweepLedger"/>. For each message it asks the ledger
+/// to decide, journals the events the decision returns, and only then applies them, replies and runs their effects:
+/// a lease is sent only once recorded (a restarted coordinator never hands the same trial out twice), and a crash
+/// between journal and effect loses nothing, since replaying the journal applies the same events and the effects
+/// left undone are found in the state (a reset's files still to be removed). What touches files (checking and
+/// hashing them, removing a reset trial's, writing the trials table) runs in its child <see cref="SweepFiles"/>,
+/// whose answers come back as messages. After a restart it stashes work until the files are examined.
 /// </summary>
 public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
 {
@@ -49,13 +53,19 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     private readonly CoordinatorSettings _settings;
     private readonly SweepLedger _ledger;
     private readonly ArtifactStore _artifacts;
+    private readonly IActorRef _files;
     private readonly Dictionary<string, IActorRef> _workers = new();
     private readonly Dictionary<string, (IActorRef Worker, WorkRequest Request)> _waiting = new();
+    private readonly HashSet<string> _removing = new();
     private readonly List<string> _recentErrors = new();
+    private readonly List<TimeSpan> _leaseLatencies = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CoordinatorWatch _watch;
+    private int _duplicateResults;
+    private bool _finishing;
     private bool _announced;
     private bool _tableDirty = true;
+    private bool _tableWriting;
     private DateTimeOffset _tableWritten = DateTimeOffset.MinValue;
 
     public SweepCoordinator(SweepPlan plan, CoordinatorSettings settings)
@@ -64,17 +74,12 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         _settings = settings;
         _ledger = new SweepLedger(plan.Trials, settings.Ledger, Now);
         _artifacts = new ArtifactStore(plan.ArtifactDir);
+        _files = Context.ActorOf(SweepFiles.Props(plan.SweepDir, _artifacts), "files");
         _watch = new CoordinatorWatch(settings.Liveness);
 
         Recover<ILedgerEvent>(e => _ledger.Apply(e, Now));
         Recover<RecoveryCompleted>(_ => OnRecovered());
-        Command<WorkRequest>(OnWorkRequest);
-        Command<TrialHeartbeat>(OnHeartbeat);
-        Command<TrialFinished>(OnFinished);
-        Command<Terminated>(OnTerminated);
-        Command<Tick>(_ => OnTick());
-        Command<GetSweepStatus>(request => Sender.Tell(Status(request.WithLatencies)));
-        Command<GetLeaseTimings>(_ => Sender.Tell(_watch.Timings()));
+        Examining();
     }
 
     public override string PersistenceId => "sweep-" + _plan.SweepId;
@@ -104,76 +109,55 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         base.OnPersistRejected(cause, @event, sequenceNr);
     }
 
+    /// <summary>From recovery until the files are examined: only status questions are answered, the rest waits.</summary>
+    private void Examining()
+    {
+        Command<FilesExamined>(OnFilesExamined);
+        Command<GetSweepStatus>(request => Sender.Tell(Status(request.WithLatencies)));
+        Command<GetLeaseTimings>(_ => Sender.Tell(_watch.Timings()));
+        CommandAny(_ => Stash.Stash());
+    }
+
+    private void Active()
+    {
+        Command<WorkRequest>(OnWorkRequest);
+        Command<TrialHeartbeat>(OnHeartbeat);
+        Command<TrialFinished>(OnFinished);
+        Command<PresenceChecked>(checkedFiles => Settle(checkedFiles.Finished, checkedFiles.Worker,
+            _ledger.DecideResult(checkedFiles.Finished, file => !checkedFiles.Missing.Contains(file.Path))));
+        Command<TrialFilesRemovedFromDisk>(OnFilesRemoved);
+        Command<TrialsTableWritten>(OnTableWritten);
+        Command<Terminated>(OnTerminated);
+        Command<Tick>(_ => OnTick());
+        Command<GetSweepStatus>(request => Sender.Tell(Status(request.WithLatencies)));
+        Command<GetLeaseTimings>(_ => Sender.Tell(_watch.Timings()));
+    }
+
     private void OnRecovered()
     {
-        _ledger.Recovered(Now);
+        Record(_ledger.DecideRecovery(), () => { });
         if (_settings.LeasesDieWithProcess)
         {
             // The workers of these leases ran in the process that wrote the journal, which is gone: each lease is a
             // failed attempt (so a trial that kills its process reaches --max-retries instead of running forever).
             var orphans = _ledger.Entries.Where(e => e.State == TrialState.Leased).Select(e => e.WorkerId).Distinct().ToList();
-            var lost = orphans.SelectMany(worker => _ledger.WorkerLost(worker, "its process ended while running it", Now)).ToList();
-            foreach (var e in lost.OfType<TrialAttemptFailed>())
-            {
-                Remember($"{e.Key} attempt {e.Attempt}: {e.Error}");
-            }
-            PersistThen(lost, () => { });
+            Record(orphans.SelectMany(worker => _ledger.DecideWorkerLost(worker, "its process ended while running it")).ToList(), () => { });
         }
-        var events = _ledger.Reconcile(key => TablePublisher.ReadManifest(_plan.SweepDir, key), Intact, Now);
-        foreach (var e in events.OfType<TrialReset>())
-        {
-            _log.Warning("trial {0} reset: {1}", e.Key, e.Reason);
-            RemoveResults(e);
-        }
+        _files.Tell(new ExamineFiles(_ledger.Entries.Select(e => e.Key).ToList(), _ledger.RecordedFiles()));
+    }
+
+    private void OnFilesExamined(FilesExamined examined)
+    {
+        Become(Active);
+        Stash.UnstashAll();
         Timers.StartPeriodicTimer(TickTimer, Tick.Instance, _settings.TickInterval);
-        PersistThen(events, AfterChange);
-    }
-
-    /// <summary>True when a recorded file is there with its recorded SHA-256 (checkpoint files under the artifact folder).</summary>
-    private bool Intact(PublishedFile file)
-    {
-        if (!SweepLedger.SafeRelativePath(file.Path))
+        // Resets journaled before a crash whose files were never removed: removed now (removal is idempotent).
+        foreach (var entry in _ledger.Entries.Where(e => e.FilesToRemove is not null))
         {
-            return false;
+            RemoveFiles(entry.Key);
         }
-        var path = Path.Combine(file.Table == PublishedFile.ArtifactTable ? _artifacts.Root : _plan.SweepDir, file.Path);
-        return File.Exists(path) && TablePublisher.Sha256Async(path, CancellationToken.None).GetAwaiter().GetResult() == file.Sha256;
-    }
-
-    /// <summary>
-    /// Clears what a reset trial left, so its next attempt publishes afresh (publication never replaces a file): its own
-    /// table files, its manifest, its other files and, for a generator, its checkpoint. Merged (compacted) files hold
-    /// other trials' rows too and are left alone.
-    /// </summary>
-    private void RemoveResults(TrialReset reset)
-    {
-        if (!_ledger.Contains(reset.Key))
-        {
-            return;
-        }
-        var trial = _ledger[reset.Key].Spec;
-        try
-        {
-            foreach (var file in (reset.Files ?? []).Where(f => f.Table != PublishedFile.ArtifactTable && SweepLedger.SafeRelativePath(f.Path)
-                && Path.GetFileName(f.Path) == trial.Key + ".parquet"))
-            {
-                File.Delete(Path.Combine(_plan.SweepDir, file.Path));
-            }
-            File.Delete(SweepLayout.ManifestPath(_plan.SweepDir, reset.Key));
-            var files = SweepLayout.TrialFilesDir(_plan.SweepDir, trial);
-            if (Directory.Exists(files))
-            {
-                Directory.Delete(files, recursive: true);
-            }
-            if (trial.Kind == "generator" && Directory.Exists(_artifacts.PathFor(reset.Key)))
-            {
-                Directory.Delete(_artifacts.PathFor(reset.Key), recursive: true);
-            }
-        }
-        catch (IOException e)
-        {
-            _log.Warning("trial {0}: its old files were not all removed: {1}", reset.Key, e.Message);
-        }
+        var events = _ledger.DecideReconcile(key => examined.Manifests.GetValueOrDefault(key), examined.Intact.Contains);
+        Record(events, AfterChange);
     }
 
     private void OnWorkRequest(WorkRequest request)
@@ -198,7 +182,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
             worker.Tell(new SweepComplete(_ledger.Succeeded, Summary()));
             return;
         }
-        var decision = _ledger.TryLease(request.WorkerId, request.Node, request.Device, Now);
+        var decision = _ledger.DecideLease(request.WorkerId, request.Node, request.Device, Now);
         if (!decision.Granted)
         {
             _waiting[request.WorkerId] = (worker, request);
@@ -206,26 +190,26 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
             return;
         }
         _waiting.Remove(request.WorkerId);
-        var lease = LeaseFor(decision.Entry!);
-        var fresh = decision.Events.Count > 0; // not the repeat of a lease the worker holds already
-        if (fresh)
+        if (decision.Lease is { } fresh) // not the repeat of a lease the worker holds already
         {
-            _watch.Leased(lease.Key, lease.Attempt);
+            _watch.Leased(fresh.Key, fresh.Attempt);
         }
-        PersistThen(decision.Events, () =>
+        Record(decision.Events, () =>
         {
-            worker.Tell(lease);
-            if (fresh)
+            worker.Tell(LeaseFor(decision.Entry!));
+            if (decision.Lease is not null)
             {
                 _watch.LeaseSent(asked);
+                _leaseLatencies.Add(decision.Waited);
             }
         });
     }
 
     private void OnHeartbeat(TrialHeartbeat beat)
     {
-        if (_ledger.Heartbeat(beat.Key, beat.Attempt, beat.Token ?? "", beat.Progress, Now))
+        if (_ledger.DecideHeartbeat(beat.Key, beat.Attempt, beat.Token ?? "", beat.Progress) is { } renewal)
         {
+            Record([renewal], () => { });
             _watch.Progressed(beat.Key, beat.Attempt, beat.Progress);
         }
         else
@@ -234,57 +218,59 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         }
     }
 
+    /// <summary>
+    /// A result is decided on at once, unless it would be accepted and names files: then <see cref="SweepFiles"/>
+    /// first checks that they are there (their SHA-256 is the worker's, checked on recovery), and the ledger decides
+    /// when the answer comes, on the state as it is then.
+    /// </summary>
     private void OnFinished(TrialFinished finished)
     {
-        var worker = Sender;
-        var decision = _ledger.Complete(finished, Now, Intact);
-        if (decision.Outcome == CompletionOutcome.Failed)
+        var decision = _ledger.DecideResult(finished);
+        if (decision.Outcome == CompletionOutcome.Accepted && (finished.Files ?? []).Length > 0)
         {
-            Remember($"{finished.Key} attempt {finished.Attempt} on {finished.WorkerId}: {finished.Error}");
+            _files.Tell(new CheckPresence(finished, Sender));
+            return;
         }
-        else if (decision.Outcome == CompletionOutcome.Refused)
+        Settle(finished, Sender, decision);
+    }
+
+    /// <summary>
+    /// Records a decided result and acknowledges it once journaled. A worker that reports a result asks for its next
+    /// trial right after the acknowledgement: lease it now, in the same journal write as the result, and send it after
+    /// the acknowledgement (one journal round trip per trial instead of two). The worker's own request then gets this
+    /// lease repeated, as any repeated request does.
+    /// </summary>
+    private void Settle(TrialFinished finished, IActorRef worker, CompletionDecision decision)
+    {
+        if (decision.Outcome == CompletionOutcome.Refused)
         {
             _log.Warning("result from {0} refused: {1}", finished.WorkerId, decision.Why);
             Remember($"result from {finished.WorkerId} refused: {decision.Why}");
         }
-        var (events, next) = WithNextLease(finished, worker, decision);
-        PersistThen(events, () =>
+        else if (decision.Outcome == CompletionOutcome.Duplicate)
         {
-            worker.Tell(new TrialFinishedAck(finished.Key, finished.Attempt, next is not null));
-            if (next is not null)
+            _duplicateResults++;
+        }
+        var asked = _watch.Clock;
+        var next = !_ledger.IsFinished && _workers.TryGetValue(finished.WorkerId, out var known) && known.Equals(worker)
+            ? _ledger.DecideNextLease(finished, decision, Now)
+            : LeaseDecision.None("");
+        if (next.Lease is { } lease)
+        {
+            _waiting.Remove(finished.WorkerId);
+            _watch.Leased(lease.Key, lease.Attempt);
+        }
+        Record(decision.Events.Concat(next.Events).ToList(), () =>
+        {
+            worker.Tell(new TrialFinishedAck(finished.Key, finished.Attempt, next.Lease is not null));
+            if (next.Lease is not null)
             {
-                worker.Tell(next.Value.Lease);
-                _watch.LeaseSent(next.Value.Asked);
+                worker.Tell(LeaseFor(next.Entry!));
+                _watch.LeaseSent(asked);
+                _leaseLatencies.Add(next.Waited);
             }
             AfterChange();
         });
-    }
-
-    /// <summary>
-    /// A worker that reports a result asks for its next trial right after the acknowledgement: lease it now, in the
-    /// same journal write as the result, and send it after the acknowledgement (one journal round trip per trial
-    /// instead of two). The worker's own request then gets this lease repeated, as any repeated request does.
-    /// </summary>
-    private (List<ILedgerEvent> Events, (TrialLease Lease, TimeSpan Asked)? Next) WithNextLease(TrialFinished finished,
-        IActorRef worker, CompletionDecision decision)
-    {
-        var events = decision.Events.ToList();
-        if (decision.Outcome is not (CompletionOutcome.Accepted or CompletionOutcome.Failed) || _ledger.IsFinished
-            || !_workers.TryGetValue(finished.WorkerId, out var known) || !known.Equals(worker))
-        {
-            return (events, null);
-        }
-        var asked = _watch.Clock;
-        var lease = _ledger.TryLease(finished.WorkerId, finished.Node, finished.Device, Now);
-        if (!lease.Granted || lease.Events.Count == 0)
-        {
-            return (events, null);
-        }
-        _waiting.Remove(finished.WorkerId);
-        events.AddRange(lease.Events);
-        var next = LeaseFor(lease.Entry!);
-        _watch.Leased(next.Key, next.Attempt);
-        return (events, (next, asked));
     }
 
     private void OnTerminated(Terminated terminated)
@@ -294,34 +280,29 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
             _workers.Remove(workerId);
             _waiting.Remove(workerId);
             _watch.WorkerGone(workerId);
-            var events = _ledger.WorkerLost(workerId, terminated.AddressTerminated ? "its node is gone" : "it stopped", Now);
-            foreach (var e in events.OfType<TrialAttemptFailed>())
-            {
-                Remember($"{e.Key} attempt {e.Attempt}: {e.Error}");
-            }
-            PersistThen(events, AfterChange);
+            Record(_ledger.DecideWorkerLost(workerId, terminated.AddressTerminated ? "its node is gone" : "it stopped"), AfterChange);
         }
     }
 
     private void OnTick()
     {
-        var events = _ledger.ExpireLeases(Now).ToList();
-        foreach (var stalled in _watch.Stalled(_ledger.Entries))
+        var events = _ledger.DecideExpiries(Now).ToList();
+        var failing = events.OfType<TrialAttemptFailed>().Select(e => e.Key).ToHashSet();
+        var revoked = new List<(IActorRef Holder, LeaseRevoked Revoked)>();
+        foreach (var stalled in _watch.Stalled(_ledger.Entries).Where(e => !failing.Contains(e.Key)))
         {
-            events.AddRange(_ledger.WorkerLost(stalled.WorkerId,
-                $"no progress for {_settings.Liveness.StallTimeout.TotalSeconds:0.#} s (stall-timeout)", Now));
+            events.AddRange(_ledger.DecideWorkerLost(stalled.WorkerId,
+                $"no progress for {_settings.Liveness.StallTimeout.TotalSeconds:0.#} s (stall-timeout)"));
             if (_workers.TryGetValue(stalled.WorkerId, out var holder))
             {
-                holder.Tell(new LeaseRevoked(stalled.Key, stalled.Attempts, "no progress within stall-timeout"));
+                revoked.Add((holder, new LeaseRevoked(stalled.Key, stalled.Attempts, "no progress within stall-timeout")));
             }
         }
         if (!_ledger.IsFinished && !_ledger.IsAborted && _watch.Unplaceable(_ledger, out var why, out var giveUp))
         {
             if (giveUp)
             {
-                var aborted = new SweepAborted(why);
-                _ledger.Apply(aborted, Now);
-                events.Add(aborted);
+                events.AddRange(_ledger.DecideAbort(why));
                 _log.Warning("sweep {0} stopped: {1}", _plan.Spec.Name, why);
             }
             else if (!_recentErrors.Contains(why))
@@ -330,31 +311,44 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
                 Remember(why);
             }
         }
-        foreach (var e in events.OfType<TrialAttemptFailed>())
+        Record(events, () =>
         {
-            Remember($"{e.Key} attempt {e.Attempt}: {e.Error}");
-        }
-        PersistThen(events, AfterChange);
-        if (_tableDirty && Now - _tableWritten >= _settings.TrialsTableInterval)
+            foreach (var (holder, revoke) in revoked)
+            {
+                holder.Tell(revoke);
+            }
+            AfterChange();
+        });
+        if (_tableDirty && !_tableWriting && Now - _tableWritten >= _settings.TrialsTableInterval)
         {
-            WriteTrialsTable();
+            WriteTrialsTable(final: false);
         }
     }
 
-    /// <summary>Journals events the ledger has already applied, then acts; commands wait meanwhile (Persist stashes).</summary>
-    private void PersistThen(IReadOnlyList<ILedgerEvent> events, Action then)
+    /// <summary>
+    /// Journals the events, then applies each, runs its effects and, once all are applied, <paramref name="then"/>.
+    /// Persisting stashes the commands that arrive meanwhile, so every decision is made on a ledger that has applied
+    /// every earlier event. A transient event (a lease renewed) is applied at once and never journaled.
+    /// </summary>
+    private void Record(IReadOnlyList<ILedgerEvent> events, Action then)
     {
-        if (events.Count == 0)
+        foreach (var renewal in events.OfType<ITransientLedgerEvent>())
+        {
+            _ledger.Apply(renewal, Now);
+        }
+        var durable = events.Where(e => e is not ITransientLedgerEvent).ToList();
+        if (durable.Count == 0)
         {
             then();
             return;
         }
-        _tableDirty = true;
-        var remaining = events.Count;
-        // Async: commands keep flowing while the journal writes, so concurrent events share one SQLite transaction.
-        // The ledger has applied them already, and each reply still waits for its own events to be written.
-        PersistAllAsync(events, _ =>
+        var remaining = durable.Count;
+        PersistAll(durable, e =>
         {
+            PersistKillPoint.Persisted(e);
+            _ledger.Apply(e, Now);
+            _tableDirty = true;
+            RunEffects(e);
             if (--remaining == 0)
             {
                 then();
@@ -362,45 +356,100 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         });
     }
 
+    /// <summary>What an applied event sets going besides the ledger's state (replay applies events without these).</summary>
+    private void RunEffects(ILedgerEvent applied)
+    {
+        switch (applied)
+        {
+            case TrialAttemptFailed failed:
+                Remember($"{failed.Key} attempt {failed.Attempt}: {failed.Error}");
+                break;
+            case TrialReset reset:
+                _log.Warning("trial {0} reset: {1}", reset.Key, reset.Reason);
+                RemoveFiles(reset.Key);
+                break;
+        }
+    }
+
+    private void RemoveFiles(string key)
+    {
+        if (_removing.Add(key))
+        {
+            _files.Tell(new RemoveTrialFiles(_ledger[key].Spec, _ledger[key].FilesToRemove ?? []));
+        }
+    }
+
+    private void OnFilesRemoved(TrialFilesRemovedFromDisk removed)
+    {
+        _removing.Remove(removed.Key);
+        if (removed.Problem is not null)
+        {
+            _log.Warning("trial {0}: its old files were not all removed: {1}", removed.Key, removed.Problem);
+        }
+        Record([new TrialFilesRemoved(removed.Key)], AfterChange);
+    }
+
     private void AfterChange()
     {
         // Work pulling: workers that asked and got nothing are owed a lease as soon as one is ready.
-        foreach (var (workerId, (worker, request)) in _waiting.ToList())
+        if (_waiting.Count > 0 && !_ledger.IsFinished)
         {
-            var decision = _ledger.TryLease(workerId, request.Node, request.Device, Now);
-            if (!decision.Granted)
+            var waiting = _waiting.ToList();
+            var granted = waiting
+                .Zip(_ledger.DecideLeases(waiting.Select(w => (w.Key, w.Value.Request.Node, w.Value.Request.Device)), Now),
+                    (w, decision) => (WorkerId: w.Key, w.Value.Worker, Decision: decision))
+                .Where(grant => grant.Decision.Granted)
+                .ToList();
+            foreach (var (workerId, _, decision) in granted)
             {
-                continue;
+                _waiting.Remove(workerId);
+                if (decision.Lease is { } lease)
+                {
+                    _watch.Leased(lease.Key, lease.Attempt);
+                }
             }
-            _waiting.Remove(workerId);
-            var lease = LeaseFor(decision.Entry!);
-            _watch.Leased(lease.Key, lease.Attempt);
-            PersistThen(decision.Events, () => worker.Tell(lease));
+            Record(granted.SelectMany(grant => grant.Decision.Events).ToList(), () =>
+            {
+                foreach (var (_, worker, decision) in granted)
+                {
+                    worker.Tell(LeaseFor(decision.Entry!));
+                    _leaseLatencies.Add(decision.Waited);
+                }
+            });
         }
-        if (_ledger.IsFinished && !_announced)
+        if (_ledger.IsFinished && !_finishing)
+        {
+            // The sweep is complete once the trials table says so: the command that waits for it then reads it.
+            _finishing = true;
+            WriteTrialsTable(final: true);
+        }
+    }
+
+    private void WriteTrialsTable(bool final)
+    {
+        _files.Tell(new WriteTrialsTable(TrialsTable.Rows(_ledger.Entries), final));
+        _tableDirty = false;
+        _tableWriting = true;
+        _tableWritten = Now;
+    }
+
+    private void OnTableWritten(TrialsTableWritten written)
+    {
+        _tableWriting = false;
+        if (written.Problem is not null)
+        {
+            _log.Warning("trials table not written: {0}", written.Problem);
+            _tableDirty = true;
+        }
+        if (written.Final && !_announced)
         {
             _announced = true;
-            WriteTrialsTable();
             var complete = new SweepComplete(_ledger.Succeeded, Summary());
             foreach (var worker in _workers.Values)
             {
                 worker.Tell(complete);
             }
             _log.Info("sweep {0} complete: {1}", _plan.Spec.Name, complete.Summary);
-        }
-    }
-
-    private void WriteTrialsTable()
-    {
-        try
-        {
-            TrialsTable.WriteAsync(_plan.SweepDir, _ledger.Entries).GetAwaiter().GetResult();
-            _tableDirty = false;
-            _tableWritten = Now;
-        }
-        catch (IOException e)
-        {
-            _log.Warning("trials table not written: {0}", e.Message);
         }
     }
 
@@ -421,16 +470,17 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         ? $"stopped: {_ledger.AbortReason}"
         : $"{_ledger.Count(TrialState.Done)} done, {_ledger.Count(TrialState.Failed)} failed of {_ledger.Entries.Count}";
 
+    /// <summary>The sweep counts as finished once its trials table is written (<see cref="OnTableWritten"/>).</summary>
     private SweepStatus Status(bool withLatencies)
     {
         var now = Now;
         var done = _ledger.Entries.Where(e => e.State == TrialState.Done && e.WallSeconds > 0).ToList();
         return new SweepStatus(_ledger.Entries.Count, _ledger.Count(TrialState.Done), _ledger.Count(TrialState.Failed),
-            _ledger.Count(TrialState.Leased), _ledger.Count(TrialState.Pending), _ledger.IsFinished, _ledger.Succeeded,
+            _ledger.Count(TrialState.Leased), _ledger.Count(TrialState.Pending), _announced && _ledger.IsFinished, _ledger.Succeeded,
             _ledger.Entries.Where(e => e.State == TrialState.Leased)
                 .Select(e => new RunningTrial(e.Key, e.Spec.Label, e.WorkerId, e.Attempts, e.Progress, now - e.LeasedAt)).ToList(),
-            done.Count > 0 ? done.Average(e => e.WallSeconds) : 0, _ledger.DuplicateResults, _ledger.AbortReason,
-            withLatencies ? _ledger.LeaseLatencies.ToList() : [], _recentErrors.ToList());
+            done.Count > 0 ? done.Average(e => e.WallSeconds) : 0, _duplicateResults, _ledger.AbortReason,
+            withLatencies ? _leaseLatencies.ToList() : [], _recentErrors.ToList());
     }
 
     private sealed class Tick

@@ -72,14 +72,26 @@ public sealed class LedgerEntry(TrialSpec spec)
     public string ThroughputUnit { get; internal set; } = "";
     public PublishedFile[] Files { get; internal set; } = [];
     public string? BlockedBy { get; internal set; }
+    /// <summary>
+    /// The files a reset left, still to be removed: the trial is neither leased nor takes a result until the
+    /// coordinator records their removal (<see cref="TrialFilesRemoved"/>), so no new result is deleted with them.
+    /// </summary>
+    public PublishedFile[]? FilesToRemove { get; internal set; }
     public DateTimeOffset ReadySince { get; internal set; }
     internal LinkedListNode<string>? ReadyNode { get; set; }
 }
 
-/// <summary>The answer to a work request: a lease (with the events that record it) or why there is none.</summary>
-public sealed record LeaseDecision(LedgerEntry? Entry, IReadOnlyList<ILedgerEvent> Events, string WhyNone)
+/// <summary>The answer to a work request: a lease (with the events that would record it) or why there is none.</summary>
+/// <param name="Entry">The trial leased (or leased again, to a worker that holds it already); null when none.</param>
+/// <param name="Waited">How long the trial had been ready, for a fresh lease.</param>
+public sealed record LeaseDecision(LedgerEntry? Entry, IReadOnlyList<ILedgerEvent> Events, string WhyNone, TimeSpan Waited = default)
 {
     public bool Granted => Entry is not null;
+
+    /// <summary>The new lease, or null when none is granted or the worker is given the lease it holds again.</summary>
+    public TrialLeased? Lease => Events.OfType<TrialLeased>().FirstOrDefault();
+
+    public static LeaseDecision None(string why) => new(null, [], why);
 }
 
 /// <summary>What became of a reported result.</summary>
@@ -89,7 +101,7 @@ public enum CompletionOutcome
     Accepted,
     /// <summary>The trial already had a result; this one is ignored and counted nowhere.</summary>
     Duplicate,
-    /// <summary>A failure of a lease that is no longer current, or of an unknown trial: ignored.</summary>
+    /// <summary>A failure of a lease that is no longer current, of an unknown trial, or a result for a trial whose old files are being removed: ignored.</summary>
     Stale,
     /// <summary>Not from a lease this ledger issued (unknown token), from another runner, or with bad paths: ignored.</summary>
     Refused,
@@ -97,14 +109,15 @@ public enum CompletionOutcome
     Failed,
 }
 
-/// <summary>The outcome of a reported result, with the events that record it.</summary>
+/// <summary>The outcome of a reported result, with the events that would record it.</summary>
 public sealed record CompletionDecision(CompletionOutcome Outcome, IReadOnlyList<ILedgerEvent> Events, string Why = "");
 
 /// <summary>
 /// The state of every trial of a sweep: leases with deadlines, heartbeats, retries, fail-fast, dependencies, late
-/// results. A plain class with time passed in, driven directly by tests; the coordinator actor only turns messages
-/// into calls and journals the returned events. Every change goes through <see cref="Apply"/>, so replaying the
-/// journal rebuilds the same state.
+/// results. A plain class with time passed in, driven directly by tests. Its decisions (<c>Decide…</c>) are pure:
+/// they read the state and return the events they would cause, changing nothing; <see cref="Apply"/> is the only
+/// change, so the coordinator can journal an event before it takes effect, and replaying the journal rebuilds the
+/// same state.
 /// </summary>
 public sealed class SweepLedger
 {
@@ -113,7 +126,6 @@ public sealed class SweepLedger
     private readonly Dictionary<string, List<LedgerEntry>> _dependents = new();
     private readonly Dictionary<string, string> _leaseByWorker = new();
     private readonly LinkedList<string> _ready = new();
-    private readonly List<TimeSpan> _leaseLatencies = new();
     private readonly int[] _counts = new int[Enum.GetValues<TrialState>().Length];
 
     public SweepLedger(IEnumerable<TrialSpec> trials, LedgerOptions options, DateTimeOffset now)
@@ -165,11 +177,8 @@ public sealed class SweepLedger
 
     public string AbortReason { get; private set; } = "";
 
-    /// <summary>Results ignored because their trial already had one (each would otherwise be counted twice).</summary>
-    public int DuplicateResults { get; private set; }
-
-    /// <summary>Time from a trial becoming ready to its lease, for every lease granted by this instance.</summary>
-    public IReadOnlyList<TimeSpan> LeaseLatencies => _leaseLatencies;
+    /// <summary>The trials a worker could be leased now (pending, unblocked, generator done, no files to remove), oldest first.</summary>
+    public IEnumerable<LedgerEntry> Ready => _ready.Select(key => _entries[key]);
 
     public int Count(TrialState state) => _counts[(int)state];
 
@@ -180,36 +189,72 @@ public sealed class SweepLedger
 
     public bool Succeeded => Count(TrialState.Done) == _ordered.Count;
 
-    /// <summary>Hands the oldest ready trial the worker's device may run; a worker holding a lease gets it again.</summary>
-    public LeaseDecision TryLease(string workerId, string node, string device, DateTimeOffset now)
+    /// <summary>
+    /// The oldest ready trial the worker's device may run; a worker holding a lease gets it again (a renewal, not
+    /// journaled). <paramref name="releasedKey"/> is the trial whose result releases the worker's lease in the same
+    /// write (<see cref="DecideNextLease"/>).
+    /// </summary>
+    public LeaseDecision DecideLease(string workerId, string node, string device, DateTimeOffset now, string? releasedKey = null) =>
+        LeaseFrom(workerId, node, device, now, [], releasedKey);
+
+    /// <summary>Leases for several workers at once (those waiting for work), each a different trial.</summary>
+    public IReadOnlyList<LeaseDecision> DecideLeases(IEnumerable<(string WorkerId, string Node, string Device)> workers, DateTimeOffset now)
     {
-        if (_leaseByWorker.TryGetValue(workerId, out var held))
+        var taken = new HashSet<string>();
+        var decisions = new List<LeaseDecision>();
+        foreach (var (workerId, node, device) in workers)
+        {
+            var decision = LeaseFrom(workerId, node, device, now, taken, null);
+            if (decision.Lease is { } lease)
+            {
+                taken.Add(lease.Key);
+            }
+            decisions.Add(decision);
+        }
+        return decisions;
+    }
+
+    /// <summary>
+    /// The next lease of a worker that reported <paramref name="finished"/>, to be journaled with the result's events:
+    /// only after a result that ends the worker's current lease, and only a trial that is ready already (one the
+    /// result makes ready, such as a generator's walks, is leased when the worker asks).
+    /// </summary>
+    public LeaseDecision DecideNextLease(TrialFinished finished, CompletionDecision result, DateTimeOffset now)
+    {
+        if (result.Outcome is not (CompletionOutcome.Accepted or CompletionOutcome.Failed) || result.Events.Any(e => e is SweepAborted)
+            || _leaseByWorker.GetValueOrDefault(finished.WorkerId) != finished.Key)
+        {
+            return LeaseDecision.None("no lease follows this result");
+        }
+        var decision = LeaseFrom(finished.WorkerId, finished.Node, finished.Device, now, [], finished.Key);
+        return decision.Lease is null ? LeaseDecision.None(decision.WhyNone) : decision;
+    }
+
+    private LeaseDecision LeaseFrom(string workerId, string node, string device, DateTimeOffset now, HashSet<string> taken, string? releasedKey)
+    {
+        if (_leaseByWorker.TryGetValue(workerId, out var held) && held != releasedKey)
         {
             // The worker asked again (its request or our answer was lost): repeat the lease, never hand out a second.
             var current = _entries[held];
-            current.Deadline = now + Options.LeaseTimeout;
-            return new LeaseDecision(current, [], "");
+            return new LeaseDecision(current, [new LeaseRenewed(current.Key, current.Attempts)], "");
         }
         if (IsAborted)
         {
-            return new LeaseDecision(null, [], $"sweep stopped: {AbortReason}");
+            return LeaseDecision.None($"sweep stopped: {AbortReason}");
         }
         for (var node2 = _ready.First; node2 is not null; node2 = node2.Next)
         {
             var entry = _entries[node2.Value];
-            if (!Fits(entry.Spec.Device, device))
+            if (taken.Contains(entry.Key) || !DevicePolicy.Fits(entry.Spec.Device, device))
             {
                 continue;
             }
             var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-            var leased = new TrialLeased(entry.Key, entry.Attempts + 1, workerId, node, device, token);
-            var latency = now - entry.ReadySince;
-            Apply(leased, now);
-            _leaseLatencies.Add(latency);
-            return new LeaseDecision(entry, [leased], "");
+            return new LeaseDecision(entry, [new TrialLeased(entry.Key, entry.Attempts + 1, workerId, node, device, token)], "",
+                now - entry.ReadySince);
         }
         var waiting = Count(TrialState.Pending);
-        return new LeaseDecision(null, [], waiting > 0
+        return LeaseDecision.None(waiting > 0
             ? $"{waiting} pending trial(s) wait for their generators or need another device"
             : "every trial is leased or finished");
     }
@@ -222,27 +267,22 @@ public sealed class SweepLedger
         ? null
         : $"runner '{runner}' refused: this sweep runs '{Options.Runner}' (start the node with --runner {Options.Runner})";
 
-    /// <summary>Renews a lease; false when it is not the trial's current lease or not its token (the worker should stop).</summary>
-    public bool Heartbeat(string key, int attempt, string token, double progress, DateTimeOffset now)
-    {
-        if (!_entries.TryGetValue(key, out var entry) || entry.State != TrialState.Leased || entry.Attempts != attempt
-            || entry.Token.Length == 0 || entry.Token != token)
-        {
-            return false;
-        }
-        entry.Deadline = now + Options.LeaseTimeout;
-        entry.Progress = progress;
-        return true;
-    }
+    /// <summary>The renewal of a lease by a heartbeat, or null when it is not the trial's current lease or not its token (the worker should stop).</summary>
+    public LeaseRenewed? DecideHeartbeat(string key, int attempt, string token, double progress) =>
+        _entries.TryGetValue(key, out var entry) && entry.State == TrialState.Leased && entry.Attempts == attempt
+            && entry.Token.Length > 0 && entry.Token == token
+            ? new LeaseRenewed(key, attempt, progress)
+            : null;
 
     /// <summary>
-    /// Records a reported result. It counts only with the token of a lease this ledger issued for that trial and
-    /// attempt, from the sweep's runner, with paths where the trial's files belong (and, given <paramref name="intact"/>,
-    /// files that are there with the reported checksums); anything else is refused. A success is accepted once,
-    /// from the current lease or an earlier one presumed dead, and only while the trial is not done (a trial failed for
-    /// good still takes it: the work is done); any later one is a duplicate. A failure counts only for the current lease.
+    /// Decides on a reported result. It counts only with the token of a lease this ledger issued for that trial and
+    /// attempt, from the sweep's runner, with paths where the trial's files belong (and, given <paramref name="present"/>,
+    /// files that are there: their SHA-256 is the worker's, checked when a coordinator recovers); anything else is
+    /// refused. A success is accepted once, from the current lease or an earlier one presumed dead, and only while the
+    /// trial is not done (a trial failed for good still takes it: the work is done); any later one is a duplicate. A
+    /// failure counts only for the current lease.
     /// </summary>
-    public CompletionDecision Complete(TrialFinished finished, DateTimeOffset now, Func<PublishedFile, bool>? intact = null)
+    public CompletionDecision DecideResult(TrialFinished finished, Func<PublishedFile, bool>? present = null)
     {
         if (!_entries.TryGetValue(finished.Key, out var entry))
         {
@@ -264,8 +304,12 @@ public sealed class SweepLedger
         {
             if (entry.State == TrialState.Done)
             {
-                DuplicateResults++;
                 return new CompletionDecision(CompletionOutcome.Duplicate, []);
+            }
+            if (entry.FilesToRemove is not null)
+            {
+                // Its old files are being removed; a result published now would go with them.
+                return new CompletionDecision(CompletionOutcome.Stale, [], $"{finished.Key} attempt {finished.Attempt}: the trial was reset");
             }
             var files = finished.Files ?? [];
             var badPath = files.Select(f => ResultPathProblem(entry.Spec, f)).FirstOrDefault(p => p is not null);
@@ -273,103 +317,98 @@ public sealed class SweepLedger
             {
                 return new CompletionDecision(CompletionOutcome.Refused, [], $"{finished.Key} attempt {finished.Attempt}: {badPath}");
             }
-            var broken = intact is null ? null : files.FirstOrDefault(f => !intact(f));
-            if (broken is not null)
+            var missing = present is null ? null : files.FirstOrDefault(f => !present(f));
+            if (missing is not null)
             {
                 return new CompletionDecision(CompletionOutcome.Refused, [],
-                    $"{finished.Key} attempt {finished.Attempt}: {broken.Path} is missing or differs from its reported SHA-256");
+                    $"{finished.Key} attempt {finished.Attempt}: {missing.Path} is not there");
             }
             var succeeded = new TrialSucceeded(entry.Key, finished.Attempt, finished.WorkerId, finished.Node, finished.Device,
                 files, finished.WallSeconds, finished.Throughput, finished.ThroughputUnit, current ? "lease" : "late",
                 finished.Token!, finished.Runner);
-            Apply(succeeded, now);
             return new CompletionDecision(CompletionOutcome.Accepted, [succeeded]);
         }
         if (!current)
         {
             return new CompletionDecision(CompletionOutcome.Stale, []);
         }
-        return new CompletionDecision(CompletionOutcome.Failed, FailAttempt(entry, finished.Error, now));
+        return new CompletionDecision(CompletionOutcome.Failed, FailureEvents(entry, finished.Error, aborting: false));
     }
 
     /// <summary>Fails every lease whose deadline has passed (its worker stopped heartbeating).</summary>
-    public IReadOnlyList<ILedgerEvent> ExpireLeases(DateTimeOffset now)
+    public IReadOnlyList<ILedgerEvent> DecideExpiries(DateTimeOffset now)
     {
         var events = new List<ILedgerEvent>();
-        foreach (var entry in _ordered.Where(e => e.State == TrialState.Leased && e.Deadline < now).ToList())
+        foreach (var entry in _ordered.Where(e => e.State == TrialState.Leased && e.Deadline < now))
         {
-            events.AddRange(FailAttempt(entry,
-                $"lease expired: no heartbeat from {entry.WorkerId} for {Options.LeaseTimeout.TotalSeconds:0.#} s", now));
+            events.AddRange(FailureEvents(entry,
+                $"lease expired: no heartbeat from {entry.WorkerId} for {Options.LeaseTimeout.TotalSeconds:0.#} s",
+                aborting: events.Any(e => e is SweepAborted)));
         }
         return events;
     }
 
     /// <summary>Fails the lease a lost worker held at once, without waiting for its deadline.</summary>
-    public IReadOnlyList<ILedgerEvent> WorkerLost(string workerId, string reason, DateTimeOffset now) =>
+    public IReadOnlyList<ILedgerEvent> DecideWorkerLost(string workerId, string reason) =>
         _leaseByWorker.TryGetValue(workerId, out var key)
-            ? FailAttempt(_entries[key], $"worker {workerId} lost: {reason}", now)
+            ? FailureEvents(_entries[key], $"worker {workerId} lost: {reason}", aborting: false)
             : [];
+
+    /// <summary>Stops the sweep (no new leases), unless it is stopped already.</summary>
+    public IReadOnlyList<ILedgerEvent> DecideAbort(string reason) => IsAborted ? [] : [new SweepAborted(reason)];
 
     /// <summary>
     /// After replaying the journal: leases from before the restart get a fresh deadline, so that workers still
     /// running them can reconnect and heartbeat instead of having their trials run a second time.
     /// </summary>
-    public void Recovered(DateTimeOffset now)
-    {
-        foreach (var entry in _ordered.Where(e => e.State == TrialState.Leased))
-        {
-            entry.Deadline = now + Options.LeaseTimeout;
-        }
-    }
+    public IReadOnlyList<ILedgerEvent> DecideRecovery() =>
+        _ordered.Where(e => e.State == TrialState.Leased).Select(e => (ILedgerEvent)new LeaseRenewed(e.Key, e.Attempts)).ToList();
 
     /// <summary>
-    /// Makes the ledger agree with the files (a resume calls it after replaying the journal). A done trial is pending
-    /// again when a recorded file is gone or its SHA-256 changed, when its result came from another runner than the
-    /// sweep's, or when a generator checkpoint it was made with is reset: a generator is redone, then the walks that
-    /// use it. An unfinished trial whose worker published a complete result (a manifest carrying a token this ledger
-    /// issued, from the sweep's runner, with intact files) is done.
+    /// How the ledger comes to agree with the files (a resume asks after replaying the journal). A done trial is
+    /// pending again when a recorded file is gone or its SHA-256 changed, when its result came from another runner
+    /// than the sweep's, or when a generator checkpoint it was made with is reset: a generator is redone, then the
+    /// walks that use it. An unfinished trial whose worker published a complete result (a manifest carrying a token
+    /// this ledger issued, from the sweep's runner, with intact files) is done.
     /// </summary>
-    public IReadOnlyList<ILedgerEvent> Reconcile(Func<string, TrialFinished?> manifest, Func<PublishedFile, bool> intact, DateTimeOffset now)
+    public IReadOnlyList<ILedgerEvent> DecideReconcile(Func<string, TrialFinished?> manifest, Func<PublishedFile, bool> intact)
     {
         var events = new List<ILedgerEvent>();
         var redo = new HashSet<string>();
-        foreach (var entry in _ordered)
+        foreach (var entry in _ordered.Where(e => e.State == TrialState.Done))
         {
-            if (entry.State == TrialState.Done)
+            var why = DoneProblem(entry, manifest, intact);
+            if (why is not null)
             {
-                var why = DoneProblem(entry, manifest, intact);
-                if (why is not null)
-                {
-                    redo.Add(entry.Key);
-                    var reset = new TrialReset(entry.Key, why, entry.Files);
-                    Apply(reset, now);
-                    events.Add(reset);
-                }
+                redo.Add(entry.Key);
+                events.Add(new TrialReset(entry.Key, why, entry.Files));
             }
         }
         // A walk made with a generator that is redone is redone too, whatever became of it.
         foreach (var entry in _ordered.Where(e => redo.Contains(e.Spec.DependsOn) && e.State is TrialState.Done or TrialState.Failed))
         {
-            var reset = new TrialReset(entry.Key, $"its generator {entry.Spec.DependsOn} is redone", entry.Files);
-            Apply(reset, now);
-            events.Add(reset);
+            redo.Add(entry.Key);
+            events.Add(new TrialReset(entry.Key, $"its generator {entry.Spec.DependsOn} is redone", entry.Files));
         }
-        foreach (var entry in _ordered.Where(e => e.State is not TrialState.Done && e.BlockedBy is null))
+        // A trial being redone is not adopted from its files: they are about to be removed.
+        foreach (var entry in _ordered.Where(e => e.State is not TrialState.Done && e.BlockedBy is null && e.FilesToRemove is null))
         {
             var found = manifest(entry.Key);
             if (found is { Succeeded: true } && found.Runner == Options.Runner
                 && entry.Tokens.TryGetValue(found.Attempt, out var issued) && issued.Length > 0 && issued == found.Token
                 && (found.Files ?? []).All(f => SafeRelativePath(f.Path) && intact(f))
-                && (entry.Spec.DependsOn.Length == 0 || _entries[entry.Spec.DependsOn].State == TrialState.Done))
+                && (entry.Spec.DependsOn.Length == 0
+                    || (_entries[entry.Spec.DependsOn].State == TrialState.Done && !redo.Contains(entry.Spec.DependsOn))))
             {
-                var succeeded = new TrialSucceeded(entry.Key, found.Attempt, found.WorkerId, found.Node, found.Device,
-                    found.Files!, found.WallSeconds, found.Throughput, found.ThroughputUnit, "found on disk", found.Token!, found.Runner);
-                Apply(succeeded, now);
-                events.Add(succeeded);
+                events.Add(new TrialSucceeded(entry.Key, found.Attempt, found.WorkerId, found.Node, found.Device,
+                    found.Files!, found.WallSeconds, found.Throughput, found.ThroughputUnit, "found on disk", found.Token!, found.Runner));
             }
         }
         return events;
     }
+
+    /// <summary>The files of every done trial as recorded, each with its worker's SHA-256: what a recovery checks on disk.</summary>
+    public IReadOnlyList<PublishedFile> RecordedFiles() => _ordered.Where(e => e.State == TrialState.Done).SelectMany(e => e.Files).ToList();
 
     private string? DoneProblem(LedgerEntry entry, Func<string, TrialFinished?> manifest, Func<PublishedFile, bool> intact)
     {
@@ -449,7 +488,14 @@ public sealed class SweepLedger
                 entry.Progress = 0;
                 entry.Token = leased.Token ?? "";
                 entry.Tokens[leased.Attempt] = entry.Token;
+                // A journal written before removals were recorded removed a reset's files before leasing it again.
+                entry.FilesToRemove = null;
                 _leaseByWorker[leased.WorkerId] = entry.Key;
+                break;
+            case LeaseRenewed renewed when _entries.TryGetValue(renewed.Key, out var entry)
+                && entry.State == TrialState.Leased && entry.Attempts == renewed.Attempt:
+                entry.Deadline = now + Options.LeaseTimeout;
+                entry.Progress = renewed.Progress ?? entry.Progress;
                 break;
             case TrialSucceeded succeeded when _entries.TryGetValue(succeeded.Key, out var entry):
                 ReleaseLease(entry);
@@ -460,6 +506,7 @@ public sealed class SweepLedger
                 entry.Node = succeeded.Node;
                 entry.Device = succeeded.Device;
                 entry.Files = succeeded.Files;
+                entry.FilesToRemove = null;
                 entry.WallSeconds = succeeded.WallSeconds;
                 entry.Throughput = succeeded.Throughput;
                 entry.ThroughputUnit = succeeded.ThroughputUnit;
@@ -494,13 +541,14 @@ public sealed class SweepLedger
                 break;
             case TrialReset reset when _entries.TryGetValue(reset.Key, out var entry):
                 ReleaseLease(entry);
+                RemoveFromReady(entry);
                 entry.State = TrialState.Pending;
+                entry.FilesToRemove = reset.Files ?? [];
                 entry.Files = [];
                 entry.Runner = "";
                 entry.BlockedBy = null;
                 entry.AttemptsBeforeReset = entry.Attempts;
                 entry.Error = reset.Reason;
-                MarkReadyIfPossible(entry, now);
                 // Walks waiting for a generator that is to be redone wait again.
                 foreach (var dependent in _dependents.GetValueOrDefault(entry.Key) ?? [])
                 {
@@ -510,14 +558,19 @@ public sealed class SweepLedger
                     }
                 }
                 break;
-            case SweepAborted aborted:
+            case TrialFilesRemoved removed when _entries.TryGetValue(removed.Key, out var entry):
+                entry.FilesToRemove = null;
+                MarkReadyIfPossible(entry, now);
+                break;
+            case SweepAborted aborted when !IsAborted:
                 IsAborted = true;
                 AbortReason = aborted.Reason;
                 break;
         }
     }
 
-    private List<ILedgerEvent> FailAttempt(LedgerEntry entry, string error, DateTimeOffset now)
+    /// <summary>The events of a failed attempt: retried, or failed for good with its walks blocked (and the sweep stopped under fail-fast).</summary>
+    private List<ILedgerEvent> FailureEvents(LedgerEntry entry, string error, bool aborting)
     {
         var final = entry.Attempts - entry.AttemptsBeforeReset > Options.MaxRetries;
         var events = new List<ILedgerEvent> { new TrialAttemptFailed(entry.Key, entry.Attempts, error, final) };
@@ -530,14 +583,10 @@ public sealed class SweepLedger
                     events.Add(new TrialBlocked(dependent.Key, entry.Key));
                 }
             }
-            if (Options.FailFast && !IsAborted)
+            if (Options.FailFast && !IsAborted && !aborting)
             {
                 events.Add(new SweepAborted($"trial {entry.Key} ({entry.Spec.Label}) failed after {entry.Attempts} attempt(s): {error}"));
             }
-        }
-        foreach (var e in events)
-        {
-            Apply(e, now);
         }
         return events;
     }
@@ -552,7 +601,7 @@ public sealed class SweepLedger
 
     private void MarkReadyIfPossible(LedgerEntry entry, DateTimeOffset now)
     {
-        if (entry.State != TrialState.Pending || entry.ReadyNode is not null || entry.BlockedBy is not null)
+        if (entry.State != TrialState.Pending || entry.ReadyNode is not null || entry.BlockedBy is not null || entry.FilesToRemove is not null)
         {
             return;
         }
@@ -572,12 +621,4 @@ public sealed class SweepLedger
             entry.ReadyNode = null;
         }
     }
-
-    /// <summary>Device policy `auto` runs anywhere; `cpu` only on CPU workers; `cuda` only on CUDA workers.</summary>
-    private static bool Fits(string policy, string device) => policy switch
-    {
-        "cpu" => device == "cpu",
-        "cuda" => device.StartsWith("cuda", StringComparison.Ordinal),
-        _ => true,
-    };
 }

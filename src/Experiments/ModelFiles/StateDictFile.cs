@@ -1,5 +1,6 @@
 using Steerability.Experiments.Generators;
 using TorchSharp;
+using Steerability.Experiments.Generators;
 using static TorchSharp.torch;
 
 namespace Steerability.Experiments.ModelFiles;

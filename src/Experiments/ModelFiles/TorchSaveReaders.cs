@@ -4,6 +4,7 @@ using System.IO.Compression;
 using System.Numerics;
 using Steerability.Experiments.Generators;
 using TorchSharp;
+using Steerability.Experiments.Generators;
 using static TorchSharp.torch;
 
 namespace Steerability.Experiments.ModelFiles;

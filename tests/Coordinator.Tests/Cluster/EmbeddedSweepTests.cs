@@ -1,4 +1,5 @@
 using Steerability.Coordinator.Sweeps;
+using Steerability.GpuNode.Results;
 using Steerability.GpuNode.Trials;
 using Xunit;
 
@@ -58,6 +59,36 @@ public sealed class EmbeddedSweepTests
         Assert.All(plan.Trials, t => Assert.True(runner.Completed.GetValueOrDefault(t.Key) >= 1, $"{t.Label} never ran"));
         Assert.All(doneBefore, key => Assert.Equal(1, runner.Completed[key]));
         SweepFixture.AssertExactlyOneResultPerTrial(plan);
+    }
+
+    [Fact]
+    public async Task A_resumed_sweep_removes_an_altered_result_after_journaling_its_reset_and_runs_only_that_trial_again()
+    {
+        using var fixture = new SweepFixture();
+        var plan = fixture.Plan();
+        var runner = new CountingRunner(new SyntheticTrialRunner());
+        var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
+        await using (var first = SweepHost.StartEmbedded(plan, SweepFixture.Coordinator, SweepFixture.Worker, runner, 2, "cpu"))
+        {
+            Assert.True((await first.WaitForCompletionAsync(null, TimeSpan.FromMilliseconds(50), timeout)).Succeeded);
+        }
+        var victim = plan.Trials.First(t => t.Kind == "walk");
+        var file = Path.Combine(plan.SweepDir, SweepLayout.TableFilePath("alpha_metrics", victim));
+        File.AppendAllText(file, "altered");
+
+        var resumed = SweepFolder.Plan(fixture.SpecPath, fixture.OutDir, newSweep: false);
+        await using (var second = SweepHost.StartEmbedded(resumed, SweepFixture.Coordinator, SweepFixture.Worker, runner, 2, "cpu"))
+        {
+            var status = await second.WaitForCompletionAsync(null, TimeSpan.FromMilliseconds(50), timeout);
+            Assert.True(status.Succeeded, string.Join("; ", status.RecentErrors));
+            Assert.Equal(0, status.DuplicateResults);
+        }
+
+        Assert.Equal(2, runner.Completed[victim.Key]);
+        Assert.All(plan.Trials.Where(t => t.Key != victim.Key), t => Assert.Equal(1, runner.Completed[t.Key]));
+        SweepFixture.AssertExactlyOneResultPerTrial(plan);
+        var published = Assert.Single(TablePublisher.ReadManifest(plan.SweepDir, victim.Key)!.Files, f => f.Table == "alpha_metrics");
+        Assert.Equal(published.Sha256, await TablePublisher.Sha256Async(file, CancellationToken.None));
     }
 
     [Fact]

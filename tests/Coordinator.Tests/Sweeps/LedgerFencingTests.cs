@@ -96,9 +96,9 @@ public sealed class LedgerFencingTests
 
         var fresh = Ledger([trial]);
         var leased = fresh.TryLease("a", "n", "cpu", T0).Entry!;
-        var empty = fresh.Complete(Success(leased, 1) with { Files = [null!] }, T0, intact: _ => true);
+        var empty = fresh.Complete(Success(leased, 1) with { Files = [null!] }, T0, present: _ => true);
         Assert.Equal(CompletionOutcome.Refused, empty.Outcome);
-        Assert.Equal(CompletionOutcome.Accepted, fresh.Complete(Success(leased, 1) with { Files = null! }, T0, intact: _ => true).Outcome);
+        Assert.Equal(CompletionOutcome.Accepted, fresh.Complete(Success(leased, 1) with { Files = null! }, T0, present: _ => true).Outcome);
     }
 
     [Fact]
@@ -167,16 +167,16 @@ public sealed class LedgerFencingTests
     }
 
     [Fact]
-    public void A_result_whose_files_are_missing_or_differ_from_their_checksums_is_refused()
+    public void A_result_whose_files_are_not_there_is_refused()
     {
         var ledger = Ledger([Walk("zoom")]);
         var entry = ledger.TryLease("a", "n", "cpu", T0).Entry!;
 
-        var decision = ledger.Complete(Success(entry, 1), T0, intact: _ => false);
+        var decision = ledger.Complete(Success(entry, 1), T0, present: _ => false);
 
         Assert.Equal(CompletionOutcome.Refused, decision.Outcome);
-        Assert.Contains("SHA-256", decision.Why);
-        Assert.Equal(CompletionOutcome.Accepted, ledger.Complete(Success(entry, 1), T0, intact: _ => true).Outcome);
+        Assert.Contains("is not there", decision.Why);
+        Assert.Equal(CompletionOutcome.Accepted, ledger.Complete(Success(entry, 1), T0, present: _ => true).Outcome);
     }
 
     [Fact]

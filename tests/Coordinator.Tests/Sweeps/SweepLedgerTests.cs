@@ -46,7 +46,8 @@ public sealed class SweepLedgerTests
         var other = ledger.TryLease("b/cpu", "b", "cpu", T0);
 
         Assert.Equal(first.Entry!.Key, again.Entry!.Key);
-        Assert.Empty(again.Events);
+        Assert.Null(again.Lease);
+        Assert.DoesNotContain(again.Events, e => e is not LeaseRenewed);
         Assert.NotEqual(first.Entry.Key, other.Entry!.Key);
         Assert.False(ledger.TryLease("c/cpu", "c", "cpu", T0).Granted);
     }
@@ -125,7 +126,6 @@ public sealed class SweepLedgerTests
         Assert.Equal("late", Assert.IsType<TrialSucceeded>(Assert.Single(late.Events)).How);
         Assert.Equal(CompletionOutcome.Duplicate, second.Outcome);
         Assert.Empty(second.Events);
-        Assert.Equal(1, ledger.DuplicateResults);
         Assert.Equal(1, ledger.Count(TrialState.Done));
         // The worker still running the second lease is told to stop.
         Assert.False(ledger.Heartbeat(entry.Key, 2, entry.IssuedToken(2)!, 0.5, T0 + TimeSpan.FromSeconds(15)));
@@ -309,8 +309,103 @@ public sealed class SweepLedgerTests
     {
         var ledger = Ledger([Walk("zoom")]);
 
-        ledger.TryLease("a/cpu", "a", "cpu", T0 + TimeSpan.FromMilliseconds(30));
+        var lease = ledger.TryLease("a/cpu", "a", "cpu", T0 + TimeSpan.FromMilliseconds(30));
 
-        Assert.Equal(TimeSpan.FromMilliseconds(30), Assert.Single(ledger.LeaseLatencies));
+        Assert.Equal(TimeSpan.FromMilliseconds(30), lease.Waited);
+    }
+
+    [Fact]
+    public void Deciding_changes_nothing_until_the_events_are_applied()
+    {
+        var generator = Generator();
+        var ledger = Ledger([generator, Walk("zoom", generator.Key)]);
+
+        var first = ledger.DecideLease("a/cpu", "a", "cpu", T0);
+        var second = ledger.DecideLease("b/cpu", "b", "cpu", T0);
+
+        Assert.Equal(first.Entry!.Key, second.Entry!.Key);
+        Assert.Equal(TrialState.Pending, first.Entry.State);
+        Assert.Equal(0, first.Entry.Attempts);
+        ledger.Apply(first.Lease!, T0);
+        Assert.Equal(TrialState.Leased, first.Entry.State);
+        Assert.Equal(first.Lease!.Token, first.Entry.Token);
+
+        var result = ledger.DecideResult(Success(first.Entry, "a/cpu"));
+        Assert.Equal(CompletionOutcome.Accepted, result.Outcome);
+        Assert.Equal(TrialState.Leased, first.Entry.State);
+        Assert.Empty(ledger.DecideExpiries(T0 + Timeout / 2));
+        Assert.Single(ledger.DecideExpiries(T0 + Timeout * 2));
+        Assert.Equal(TrialState.Leased, first.Entry.State);
+        Assert.False(ledger.DecideLease("b/cpu", "b", "cpu", T0).Granted);
+        foreach (var e in result.Events)
+        {
+            ledger.Apply(e, T0);
+        }
+        Assert.Equal(TrialState.Done, first.Entry.State);
+        Assert.Equal("zoom", ledger.DecideLease("b/cpu", "b", "cpu", T0).Entry!.Spec.Transform);
+    }
+
+    [Fact]
+    public void Leases_decided_together_go_to_different_trials()
+    {
+        var ledger = Ledger([Walk("zoom"), Walk("shiftx")]);
+
+        var decisions = ledger.DecideLeases([("a/cpu", "a", "cpu"), ("b/cpu", "b", "cpu"), ("c/cpu", "c", "cpu")], T0);
+
+        Assert.Equal(2, decisions.Select(d => d.Lease?.Key).OfType<string>().Distinct().Count());
+        Assert.False(decisions[2].Granted);
+    }
+
+    [Fact]
+    public void The_next_lease_is_decided_with_the_result_for_a_ready_trial_only()
+    {
+        var generator = Generator();
+        var ledger = Ledger([generator, Walk("zoom", generator.Key), Walk("shiftx")]);
+        var g = ledger.TryLease("a/cpu", "a", "cpu", T0).Entry!;
+        var finished = Success(g, "a/cpu");
+        var result = ledger.DecideResult(finished);
+
+        var next = ledger.DecideNextLease(finished, result, T0);
+
+        // shiftx is ready now; zoom only once the generator's result is applied.
+        Assert.Equal("shiftx", next.Entry!.Spec.Transform);
+        Assert.Equal("a/cpu", next.Lease!.WorkerId);
+        Assert.False(ledger.DecideNextLease(finished, ledger.DecideResult(finished with { Token = "forged" }), T0).Granted);
+        foreach (var e in result.Events.Concat(next.Events))
+        {
+            ledger.Apply(e, T0);
+        }
+        Assert.Equal(TrialState.Done, g.State);
+        Assert.Equal(TrialState.Leased, next.Entry.State);
+        Assert.Equal("zoom", ledger.TryLease("b/cpu", "b", "cpu", T0).Entry!.Spec.Transform);
+    }
+
+    [Fact]
+    public void A_reset_trial_is_neither_leased_nor_takes_a_result_until_its_files_are_removed_and_a_replay_keeps_that()
+    {
+        var ledger = Ledger([Walk("zoom")]);
+        var lease = ledger.TryLease("a/cpu", "a", "cpu", T0);
+        var entry = lease.Entry!;
+        var journal = new List<ILedgerEvent>(lease.Events);
+        journal.AddRange(ledger.Complete(Success(entry, "a/cpu"), T0).Events);
+        var reset = Assert.IsType<TrialReset>(Assert.Single(ledger.DecideReconcile(_ => null, _ => false)));
+        ledger.Apply(reset, T0);
+        journal.Add(reset);
+
+        Assert.NotNull(entry.FilesToRemove);
+        Assert.False(ledger.DecideLease("b/cpu", "b", "cpu", T0).Granted);
+        Assert.Equal(CompletionOutcome.Stale, ledger.DecideResult(Success(entry, "a/cpu", attempt: 1)).Outcome);
+        // The coordinator crashed before removing the files: a replay still knows they are to be removed.
+        var replayed = Ledger([Walk("zoom")]);
+        foreach (var e in journal)
+        {
+            replayed.Apply(e, T0);
+        }
+        Assert.Equal(reset.Files, replayed.Entries.Single().FilesToRemove);
+        Assert.False(replayed.DecideLease("b/cpu", "b", "cpu", T0).Granted);
+
+        ledger.Apply(new TrialFilesRemoved(entry.Key), T0);
+        Assert.Null(entry.FilesToRemove);
+        Assert.Equal(2, ledger.TryLease("b/cpu", "b", "cpu", T0).Entry!.Attempts);
     }
 }
