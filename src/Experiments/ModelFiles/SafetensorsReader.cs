@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
+using Steerability.Experiments.Generators;
 using static TorchSharp.torch;
 
 namespace Steerability.Experiments.ModelFiles;

@@ -1,3 +1,4 @@
+using Steerability.Experiments.Generators;
 using TorchSharp;
 using static TorchSharp.torch;
 

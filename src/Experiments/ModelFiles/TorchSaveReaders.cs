@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Numerics;
+using Steerability.Experiments.Generators;
 using TorchSharp;
 using static TorchSharp.torch;
 
