@@ -60,7 +60,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         using var loaded = GeneratorLoading.Load(console, settings, device);
         RunProvenance.Now("steer demo", TrialRunners.Default, $"{settings.Model}: {loaded.Source}", RunProvenance.CheckpointKeyOf(loaded.Source), device.ToString()).Write(output);
         var imageSize = loaded.Generator.ImageSize;
-        var allRows = new List<AlphaMetricRow>();
+        var allRows = new List<WalkMetricRecord>();
         var limits = new DemoLimits(settings.Data);
         var summary = new Table().Title("Inner half of the training range: walk error below the no-walk baseline").Border(TableBorder.Simple)
             .AddColumns("transform", "walk", "α in the inner range", "mean reduction", "smallest reduction", "train s", "eval s", "device MiB after");

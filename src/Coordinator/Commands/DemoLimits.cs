@@ -16,9 +16,9 @@ namespace Steerability.Coordinator.Commands;
 /// </summary>
 public sealed class DemoLimits(string? dataFolder)
 {
-    private readonly List<AttributeRow> _attributes = [];
-    private readonly List<VariabilityRow> _variability = [];
-    private readonly List<CorrelationRow> _correlations = [];
+    private readonly List<AttributeRecord> _attributes = [];
+    private readonly List<VariabilityRecord> _variability = [];
+    private readonly List<CorrelationRecord> _correlations = [];
     private LabelledImages? _data;
 
     /// <summary>Measures the walk the demo just trained and saved in <paramref name="folder"/> (walk.safetensors).</summary>

@@ -1,3 +1,4 @@
+using Steerability.Experiments.Studies;
 using Steerability.GpuNode.Results;
 using Steerability.GpuNode.Trials;
 
@@ -10,14 +11,14 @@ namespace Steerability.Coordinator.Commands;
 /// </summary>
 public static class RemediesRun
 {
-    public static async Task<IReadOnlyList<AlphaMetricRow>> RunAsync(IReadOnlyList<TrialSpec> trials, WalkTrialRunner runner, string device, string output,
+    public static async Task<IReadOnlyList<WalkMetricRecord>> RunAsync(IReadOnlyList<TrialSpec> trials, WalkTrialRunner runner, string device, string output,
         Action<int, int, string> report, CancellationToken cancel)
     {
         var scratch = Directory.CreateTempSubdirectory("steer-remedies-").FullName;
         try
         {
             var generatorFolders = new Dictionary<string, string>();
-            var rows = new List<AlphaMetricRow>();
+            var rows = new List<WalkMetricRecord>();
             const int Resolution = 1000;
             for (var i = 0; i < trials.Count; i++)
             {
@@ -35,7 +36,7 @@ public static class RemediesRun
                 var walkFolder = Directory.CreateDirectory(Path.Combine(scratch, trial.Key)).FullName;
                 var generatorFolder = trial.GeneratorKey.Length > 0 ? generatorFolders[trial.GeneratorKey] : null;
                 await runner.RunAsync(trial, new TrialContext(walkFolder, Path.Combine(scratch, trial.Key + "-artifacts"), generatorFolder, device, Progress), cancel);
-                rows.AddRange(await ParquetFile.ReadAsync<AlphaMetricRow>(Path.Combine(walkFolder, WalkExperiment.MetricsFile)));
+                rows.AddRange(await ParquetFile.ReadAsync<WalkMetricRecord>(Path.Combine(walkFolder, WalkExperiment.MetricsFile)));
             }
             Directory.CreateDirectory(output);
             await ParquetFile.WriteAtomicallyAsync(Path.Combine(output, WalkExperiment.MetricsFile), rows, cancel);

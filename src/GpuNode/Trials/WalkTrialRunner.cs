@@ -144,7 +144,7 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
         var (walk, losses, trainingTime) = WalkExperiment.Train(generator, spec, transform, progress, ct);
         using (walk)
         {
-            var result = await WalkExperiment.EvaluateAsync(generator, loaded.ClassNames, spec, transform, walk, losses, trainingTime, context.OutputDir, progress, ct);
+            var result = await WalkExperiment.EvaluateAsync(generator, loaded.ClassNames, spec, transform, walk, losses, trainingTime, context.OutputDir, progress, ct, context.Origin);
             if (result.Rows.Count == 0)
             {
                 throw new InvalidOperationException($"walk {trial.Key} produced no alpha_metrics rows");
@@ -168,7 +168,7 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
         }
         using var scope = torch.NewDisposeScope();
         var data = BuiltInModels.LoadData(trial.Model, paths.MnistFolder);
-        await LimitsExperiment.MeasureAsync(generator, classNames, data, spec, transform, walk, context.OutputDir, cancel: ct);
+        await LimitsExperiment.MeasureAsync(generator, classNames, data, spec, transform, walk, context.OutputDir, cancel: ct, origin: context.Origin);
     }
 
     /// <summary>A pretrained generator from the trial's weights (biggan-deep), else the checkpoint of the trial's generator dependency.</summary>
@@ -221,10 +221,10 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
                 false, trial.Steps, trial.Batch, trial.Seed, trial.EvalLatents > 0 ? trial.EvalLatents : DefaultEvalLatents,
                 trial.Regime, LearningRate: trial.LearningRate > 0 ? trial.LearningRate : null, Alphas: trial.Alphas.Length > 0 ? trial.Alphas : null);
             var progress = new ProgressCallback<ExperimentProgress>(p => context.Progress(TrainingShare + (1 - TrainingShare) * p.Done / Math.Max(1, p.Total)));
-            await WalkExperiment.EvaluateAsync(generator, generator.ClassNames, spec, transform, walk, [], trainingTime, context.OutputDir, progress, ct);
+            await WalkExperiment.EvaluateAsync(generator, generator.ClassNames, spec, transform, walk, [], trainingTime, context.OutputDir, progress, ct, context.Origin);
             if (transform.HasAttribute)
             {
-                await LimitsExperiment.MeasureAsync(generator, generator.ClassNames, data, spec, transform, walk, context.OutputDir, cancel: ct);
+                await LimitsExperiment.MeasureAsync(generator, generator.ClassNames, data, spec, transform, walk, context.OutputDir, cancel: ct, origin: context.Origin);
             }
         }
         return new TrialOutcome(recipe.Steps * (double)recipe.Batch / Math.Max(trainingTime.TotalSeconds, 1e-6), "images/s");
