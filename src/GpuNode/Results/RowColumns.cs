@@ -19,9 +19,10 @@ public static class RowColumns<T>
     private static readonly Type[] SupportedTypes = [typeof(string), typeof(bool), typeof(int), typeof(long), typeof(float), typeof(double)];
 
     /// <summary>The constructor with the most parameters: a positional record's own, or a class's parameterless one.</summary>
-    private static readonly ConstructorInfo Constructor = typeof(T).GetConstructors(BindingFlags.Public | BindingFlags.Instance)
+    /// <remarks>Found when a row is first read, so a type that is only written needs no public constructor.</remarks>
+    private static ConstructorInfo Constructor => field ??= typeof(T).GetConstructors(BindingFlags.Public | BindingFlags.Instance)
         .OrderByDescending(c => c.GetParameters().Length)
-        .First();
+        .FirstOrDefault() ?? throw new NotSupportedException($"{typeof(T).Name}: a table row read back needs a public constructor; found none");
 
     public static IReadOnlyList<RowColumn> All { get; } = Discover();
 
@@ -56,8 +57,8 @@ public static class RowColumns<T>
 
     /// <summary>
     /// A row from column values: through the record's constructor (its parameters named as its properties), then any
-    /// settable property the constructor left. Columns the type does not have (`trial_key`, Hive partitions) are
-    /// ignored; a column the file lacks takes the parameter's default.
+    /// settable property the constructor left. Columns the type does not have (`trial_key`, `runner`) are ignored; a
+    /// column the file lacks takes the parameter's default.
     /// </summary>
     public static T FromValues(IDictionary<string, object?> values)
     {
