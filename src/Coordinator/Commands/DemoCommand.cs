@@ -75,12 +75,12 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
 
         var summary = new Table().Title("Inner half of the training range: walk error below the no-walk baseline").Border(TableBorder.Simple)
             .AddColumns("transform", "walk", "α in the inner range", "mean reduction", "smallest reduction");
-        var allRows = new List<AlphaMetricRow>();
+        var allRows = new List<WalkMetricRecord>();
         var limits = new LimitsTables();
         foreach (var walk in ordered.OfType<WalkTrial>())
         {
             var folder = Folder(walk);
-            var rows = await ParquetFile.ReadAsync<AlphaMetricRow>(Path.Combine(folder, WalkExperiment.MetricsFile), cancellationToken);
+            var rows = await ParquetFile.ReadAsync<WalkMetricRecord>(Path.Combine(folder, WalkExperiment.MetricsFile), cancellationToken);
             allRows.AddRange(rows);
             await limits.AddAsync(folder, cancellationToken);
             var label = walk.PerClass ? "linear-per-class" : walk.Walk;

@@ -36,8 +36,8 @@ public sealed class LimitsCommand(IAnsiConsole console) : AsyncCommand<WalkComma
         var output = InputChecks.WritableFolder("--out", settings.Out);
         var trials = CommandSweep.Trials(settings, generator, request);
         await CommandRun.RunAsync(console, "limits", settings, generator, trials, _ => output, output, cancellationToken);
-        var variability = await ParquetFile.ReadAsync<VariabilityRow>(Path.Combine(output, LimitsExperiment.VariabilityFile), cancellationToken);
-        var correlation = (await ParquetFile.ReadAsync<CorrelationRow>(Path.Combine(output, LimitsExperiment.CorrelationFile), cancellationToken)).Single();
+        var variability = await ParquetFile.ReadAsync<VariabilityRecord>(Path.Combine(output, LimitsExperiment.VariabilityFile), cancellationToken);
+        var correlation = (await ParquetFile.ReadAsync<CorrelationRecord>(Path.Combine(output, LimitsExperiment.CorrelationFile), cancellationToken)).Single();
         var table = new Table().Title(Markup.Escape($"{settings.Model} {transform.Name} {settings.Walk}: dataset variability against model limit ({variability[0].Attribute})"))
             .Border(TableBorder.Simple).AddColumns("class", "data std", "data p5", "data p95", "generator std", "model spread", "followed α range");
         foreach (var row in variability)

@@ -1,3 +1,4 @@
+using Steerability.Experiments.Studies;
 using Steerability.GpuNode.Results;
 using Steerability.GpuNode.Trials;
 
@@ -9,9 +10,9 @@ namespace Steerability.Coordinator.Commands;
 /// </summary>
 public sealed class LimitsTables
 {
-    private readonly List<AttributeRow> _attributes = [];
-    private readonly List<VariabilityRow> _variability = [];
-    private readonly List<CorrelationRow> _correlations = [];
+    private readonly List<AttributeRecord> _attributes = [];
+    private readonly List<VariabilityRecord> _variability = [];
+    private readonly List<CorrelationRecord> _correlations = [];
 
     /// <summary>Adds the tables a walk trial wrote into <paramref name="folder"/>, if it measured limits.</summary>
     public async Task AddAsync(string folder, CancellationToken cancel)
@@ -21,9 +22,9 @@ public sealed class LimitsTables
         {
             return;
         }
-        _attributes.AddRange(await ParquetFile.ReadAsync<AttributeRow>(attributes, cancel));
-        _variability.AddRange(await ParquetFile.ReadAsync<VariabilityRow>(Path.Combine(folder, LimitsExperiment.VariabilityFile), cancel));
-        _correlations.AddRange(await ParquetFile.ReadAsync<CorrelationRow>(Path.Combine(folder, LimitsExperiment.CorrelationFile), cancel));
+        _attributes.AddRange(await ParquetFile.ReadAsync<AttributeRecord>(attributes, cancel));
+        _variability.AddRange(await ParquetFile.ReadAsync<VariabilityRecord>(Path.Combine(folder, LimitsExperiment.VariabilityFile), cancel));
+        _correlations.AddRange(await ParquetFile.ReadAsync<CorrelationRecord>(Path.Combine(folder, LimitsExperiment.CorrelationFile), cancel));
     }
 
     /// <summary>Writes the three combined tables into <paramref name="output"/> (nothing when no walk measured limits).</summary>

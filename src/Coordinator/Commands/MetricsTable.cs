@@ -1,12 +1,12 @@
 using Spectre.Console;
-using Steerability.GpuNode.Results;
+using Steerability.Experiments.Studies;
 
 namespace Steerability.Coordinator.Commands;
 
 /// <summary>Prints alpha_metrics rows as a table: walk and no-walk error per α, and how much the walk removes.</summary>
 public static class MetricsTable
 {
-    public static void Write(IAnsiConsole console, string title, IEnumerable<AlphaMetricRow> rows)
+    public static void Write(IAnsiConsole console, string title, IEnumerable<WalkMetricRecord> rows)
     {
         var table = new Table().Title(Markup.Escape(title)).Border(TableBorder.Simple);
         foreach (var column in new[] { "class", "alpha", "l2_mean", "l2_std", "baseline_l2_mean", "reduction", "n" })
@@ -29,6 +29,6 @@ public static class MetricsTable
     public const double NegligibleBaseline = 1e-6;
 
     /// <summary>1 − walk/baseline as a percentage; "— (baseline ≈ 0)" where the edit left the image as it was.</summary>
-    public static string Reduction(AlphaMetricRow row) =>
+    public static string Reduction(WalkMetricRecord row) =>
         row.BaselineL2Mean > NegligibleBaseline ? $"{100 * (1 - row.L2Mean / row.BaselineL2Mean):F0}%" : row.BaselineL2Mean == 0 ? "—" : "— (baseline ≈ 0)";
 }

@@ -1,3 +1,4 @@
+using Steerability.Experiments.Studies;
 using Steerability.Experiments.Runtime;
 using System.ComponentModel;
 using Spectre.Console;
@@ -80,10 +81,10 @@ public sealed class RemediesCommand(IAnsiConsole console) : AsyncCommand<Remedie
         var trials = TrialExpansion.Expand(SweepSpecOf(settings, generator, regimes));
         string Folder(WalkTrial walk) => Path.Combine(output, walk.Regime);
         await CommandRun.RunAsync(console, "remedies", settings, generator, trials, Folder, output, cancellationToken);
-        var rows = new List<AlphaMetricRow>();
+        var rows = new List<WalkMetricRecord>();
         foreach (var walk in trials.OfType<WalkTrial>())
         {
-            rows.AddRange(await ParquetFile.ReadAsync<AlphaMetricRow>(Path.Combine(Folder(walk), WalkExperiment.MetricsFile), cancellationToken));
+            rows.AddRange(await ParquetFile.ReadAsync<WalkMetricRecord>(Path.Combine(Folder(walk), WalkExperiment.MetricsFile), cancellationToken));
         }
         await ParquetFile.WriteAtomicallyAsync(Path.Combine(output, WalkExperiment.MetricsFile), rows, cancellationToken);
 

@@ -1,3 +1,4 @@
+using Steerability.Experiments.Studies;
 using Steerability.Experiments.Generators;
 using System.ComponentModel;
 using Spectre.Console;
@@ -58,7 +59,7 @@ public sealed class WalkCommand(IAnsiConsole console) : AsyncCommand<WalkCommand
         {
             throw new InputException($"--batch: {settings.Batch} does not fit on {InputChecks.Device(settings.Device)} at {generator.ImageSize}×{generator.ImageSize} ({settings.Model}): out of memory; try a smaller --batch");
         }
-        var rows = await ParquetFile.ReadAsync<AlphaMetricRow>(Path.Combine(output, WalkExperiment.MetricsFile), cancellationToken);
+        var rows = await ParquetFile.ReadAsync<WalkMetricRecord>(Path.Combine(output, WalkExperiment.MetricsFile), cancellationToken);
         var single = request.ClassLabel != "all" && !request.ClassLabel.Contains(',');
         var shown = rows.Where(r => r.Class == AlphaEvaluator.AllClasses || single).ToList();
         MetricsTable.Write(console, $"{settings.Model} {request.Transforms[0]} {settings.Walk}{(settings.PerClass ? " per-class" : "")}: masked L2 over held-out latents", shown.Count > 0 ? shown : [.. rows]);

@@ -89,7 +89,7 @@ public static class SweepQuery
         if (versions.Count > 1)
         {
             throw new InputException($"{sweepDir}: alpha_metrics mixes schema versions {string.Join(" and ", versions)} (version 1 named no masked-L2 scale; " +
-                $"version {GpuNode.Results.AlphaMetricRow.CurrentSchemaVersion} is on {Experiments.Evaluation.AlphaEvaluator.L2Scale}); accepted: one version per folder: run the sweep again into a new --out (or with --new-sweep)");
+                $"version {Experiments.Studies.WalkMetricRecord.CurrentSchemaVersion} is on {Experiments.Evaluation.AlphaEvaluator.L2Scale}); accepted: one version per folder: run the sweep again into a new --out (or with --new-sweep)");
         }
     }
 

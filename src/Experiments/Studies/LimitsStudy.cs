@@ -7,18 +7,30 @@ using TorchSharp;
 
 namespace Steerability.Experiments.Studies;
 
-/// <summary>The measured attribute of G(z'(α)) for one class at one α, what a perfect walk would give, and whether the step follows.</summary>
+/// <summary>
+/// One row of the attributes table: the measured attribute of G(z'(α)) for one class at one α, what a perfect walk
+/// would give, and whether the step follows.
+/// </summary>
+/// <param name="Attribute">Which attribute: area_sqrt, centre_x, centre_y, intensity, red, orientation.</param>
+/// <param name="Expected">What a walk that follows the edit exactly would give.</param>
+/// <param name="Follows">True when the mean moved at least half the edit's change, in its direction.</param>
 public sealed record AttributeRecord(string Model, string Class, string Transform, string Walk, string Regime, string Attribute,
     double Alpha, double Mean, double Std, double Expected, bool Follows, int N);
 
 /// <summary>
-/// An attribute's spread over one class's training images (null where the data is not here) and the model's limit for it.
+/// One row of the variability table: an attribute's spread over one class's training images and the model's limit for
+/// it. The data columns are null for a generator whose training data is not here (BigGAN-deep, TorchScript).
 /// </summary>
+/// <param name="ModelSpread">Std of the attribute of G(z'(α)) over the whole α sweep.</param>
+/// <param name="GeneratorStd">Std of the attribute of G(z) with no walk, over the same latents: the variability the generator draws.</param>
 public sealed record VariabilityRecord(string Model, string Class, string Transform, string Walk, string Attribute,
     double? DataMean, double? DataStd, double? DataP5, double? DataP95, int DataN,
     double ModelSpread, double LowestFollowedAlpha, double HighestFollowedAlpha, double GeneratorStd);
 
-/// <summary>Across classes, dataset variability against model limit; r, p and ρ are null where no correlation is defined.</summary>
+/// <summary>
+/// One row of the correlation table: across classes, dataset variability against model limit. r, p and ρ are null
+/// where no correlation is defined: fewer than three classes, a side without variance, or no training data here.
+/// </summary>
 public sealed record CorrelationRecord(string Model, string Transform, string Walk, string Regime, double? R, double? P, double? Rho, int N);
 
 /// <summary>What a limits study produced.</summary>

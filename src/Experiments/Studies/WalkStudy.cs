@@ -20,9 +20,29 @@ public sealed record WalkExperimentSpec(
 /// <summary>Progress events of a study, by phase (train, evaluate, measure).</summary>
 public sealed record ExperimentProgress(string Phase, int Done, int Total, double? Loss);
 
-/// <summary>One alpha_metrics row as the walk study gives it: a walk's masked L2 (on [-1, 1] images) at one α for one class or "all".</summary>
+/// <summary>
+/// One row of the alpha_metrics table, as the walk study gives it and as it is stored: a walk's masked L2 at one α for
+/// one class or "all". <paramref name="PerClass"/> is true when a linear walk had one set of vectors per class;
+/// <paramref name="Regime"/> is the generator's training regime (plain, augmented or joint); <paramref name="N"/> the
+/// held-out latents behind the row.
+/// </summary>
+/// <remarks>
+/// Schema versions: 1 (no schema_version column) had no named scale, and `steer remedies` wrote its masked L2 on
+/// [0, 1] images, 4× below a sweep's; 2 measures every masked L2 on [-1, 1] and names the scale in l2_scale. A sweep
+/// never mixes versions (it is checked when its tables are read).
+/// </remarks>
 public sealed record WalkMetricRecord(string Model, string Class, string Transform, string Walk, bool PerClass, string Regime,
-    double Alpha, double L2Mean, double L2Std, double BaselineL2Mean, double BaselineL2Std, int N);
+    double Alpha, double L2Mean, double L2Std, double BaselineL2Mean, double BaselineL2Std, int N)
+{
+    /// <summary>The version this code writes.</summary>
+    public const int CurrentSchemaVersion = 2;
+
+    /// <summary>Which meaning of the masked L2 columns the row has (see the remarks).</summary>
+    public int SchemaVersion => CurrentSchemaVersion;
+
+    /// <summary>The pixel range the masked L2 columns are measured on.</summary>
+    public string L2Scale => AlphaEvaluator.L2Scale;
+}
 
 /// <summary>What the walk study measured, and how long it took.</summary>
 public sealed record WalkStudyResult(IReadOnlyList<WalkMetricRecord> Rows, IReadOnlyList<double> Losses, TimeSpan TrainingTime, TimeSpan EvaluationTime);

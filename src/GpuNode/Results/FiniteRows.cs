@@ -1,5 +1,3 @@
-using System.Reflection;
-using System.Text.Json.Serialization;
 using Steerability.Experiments.Runtime;
 
 namespace Steerability.GpuNode.Results;
@@ -13,10 +11,7 @@ public static class FiniteRows
     /// <summary>Throws <see cref="NonFiniteValueException"/> naming the table, row and column of the first non-finite value.</summary>
     public static void Check<T>(string table, IEnumerable<T> rows)
     {
-        var columns = typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.PropertyType == typeof(double) || p.PropertyType == typeof(double?) || p.PropertyType == typeof(float) || p.PropertyType == typeof(float?))
-            .Select(p => (Property: p, Name: p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? p.Name))
-            .ToArray();
+        var columns = RowColumns<T>.All.Where(c => c.ValueType == typeof(double) || c.ValueType == typeof(float)).ToArray();
         if (columns.Length == 0)
         {
             return;
@@ -24,11 +19,11 @@ public static class FiniteRows
         var index = 0;
         foreach (var row in rows)
         {
-            foreach (var (property, name) in columns)
+            foreach (var column in columns)
             {
-                if (property.GetValue(row) is { } value && Convert.ToDouble(value) is var number && !double.IsFinite(number))
+                if (column.Property.GetValue(row) is { } value && Convert.ToDouble(value) is var number && !double.IsFinite(number))
                 {
-                    throw new NonFiniteValueException($"writing {table}", $"row {index}", $"column {name}", FiniteGuard.Describe(number));
+                    throw new NonFiniteValueException($"writing {table}", $"row {index}", $"column {column.Name}", FiniteGuard.Describe(number));
                 }
             }
             index++;

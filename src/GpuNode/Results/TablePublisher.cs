@@ -1,26 +1,20 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Parquet;
-using Parquet.Schema;
-using Parquet.Serialization;
 using Steerability.GpuNode.Protocol;
 using Steerability.GpuNode.Trials;
 
 namespace Steerability.GpuNode.Results;
 
 /// <summary>
-/// Moves a finished attempt's tables into the sweep's partitioned tables, adding `trial_key` and `runner` columns. Each
-/// file is written whole in the attempt's own folder, flushed, then linked into place under a name no other attempt
-/// can take: readers never see half a file, and when two attempts of one trial finish, the first to publish wins and
-/// the other keeps its rows to itself (same key, same configuration: the published file is as good as its own).
+/// Moves a finished attempt's tables into the sweep's partitioned tables, as the runner wrote them: each file was
+/// written whole in the attempt's own folder with its `trial_key` and `runner` columns (<see cref="RowOrigin"/>) and
+/// flushed, and is linked into place under a name no other attempt can take. Readers never see half a file, and when
+/// two attempts of one trial finish, the first to publish wins and the other keeps its rows to itself (same key, same
+/// configuration: the published file is as good as its own).
 /// </summary>
 public static class TablePublisher
 {
-    public const string TrialKeyColumn = "trial_key";
-
-    /// <summary>The runner that made a row (`walk`, `synthetic`, `nowork`): synthetic rows never pass for real ones.</summary>
-    public const string RunnerColumn = "runner";
-
     private static readonly JsonSerializerOptions ManifestOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -29,9 +23,10 @@ public static class TablePublisher
 
     /// <summary>
     /// Publishes every `TABLE.parquet` in <paramref name="attemptDir"/> (the runner's output); returns the files now in
-    /// place, each with the SHA-256 of what lies there (this attempt's file, or an earlier attempt's it found).
+    /// place, each with its row count and the SHA-256 of what lies there (this attempt's file, or an earlier attempt's
+    /// it found), read from the file once, here. A table without the origin's columns is refused before it is moved.
     /// </summary>
-    public static async Task<PublishedFile[]> PublishAsync(string sweepDir, TrialSpec trial, string attemptDir, string runner, CancellationToken ct)
+    public static async Task<PublishedFile[]> PublishAsync(string sweepDir, TrialSpec trial, string attemptDir, CancellationToken ct)
     {
         var published = new List<PublishedFile>();
         foreach (var source in Directory.EnumerateFiles(attemptDir, "*.parquet").Order(StringComparer.Ordinal).ToList())
@@ -39,19 +34,17 @@ public static class TablePublisher
             var table = Path.GetFileNameWithoutExtension(source);
             var relative = SweepLayout.TableFilePath(table, trial);
             var target = Path.Combine(sweepDir, relative);
+            var written = await DescribeAsync(table, relative, source, ct);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            var staged = source + ".publish";
-            var rows = await RewriteWithKeyAsync(source, staged, trial.Key, runner, ct);
             try
             {
-                Durable.Move(staged, target, overwrite: false);
+                Durable.Move(source, target, overwrite: false);
+                published.Add(written);
             }
             catch (IOException) when (File.Exists(target))
             {
-                File.Delete(staged);
-                rows = await RowCountAsync(target, ct);
+                published.Add(await DescribeAsync(table, relative, target, ct));
             }
-            published.Add(new PublishedFile(table, relative, rows, await Sha256Async(target, ct)));
         }
         return [.. published];
     }
@@ -96,33 +89,19 @@ public static class TablePublisher
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
     }
 
-    private static async Task<long> RowCountAsync(string path, CancellationToken ct)
+    /// <summary>A table file's row count (from its footer) and SHA-256; refused when its rows name no trial and runner.</summary>
+    private static async Task<PublishedFile> DescribeAsync(string table, string relative, string path, CancellationToken ct)
     {
         await using var stream = File.OpenRead(path);
-        await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: ct);
-        return reader.Metadata?.NumRows ?? 0;
-    }
-
-    private static async Task<long> RewriteWithKeyAsync(string source, string target, string key, string runner, CancellationToken ct)
-    {
-        DeserializationResult<Dictionary<string, object>> data;
-        await using (var input = File.OpenRead(source))
+        var sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
+        stream.Position = 0;
+        await using var reader = await ParquetReader.CreateAsync(stream, leaveStreamOpen: true, cancellationToken: ct);
+        var leading = reader.Schema.DataFields.Take(2).Select(f => f.Name).ToArray();
+        if (!leading.SequenceEqual([RowOrigin.TrialKeyColumn, RowOrigin.RunnerColumn]))
         {
-            data = await ParquetSerializer.DeserializeUntypedAsync(input, cancellationToken: ct);
+            throw new InvalidDataException($"{path}: the table's first columns are ({string.Join(", ", leading)}); accepted: " +
+                $"({RowOrigin.TrialKeyColumn}, {RowOrigin.RunnerColumn}), written with the rows (ParquetFile.WriteAtomicallyAsync with the trial context's Origin)");
         }
-        var fields = data.Schema.Fields.Where(f => f.Name != TrialKeyColumn && f.Name != RunnerColumn).ToList();
-        fields.Insert(0, new DataField<string>(RunnerColumn));
-        fields.Insert(0, new DataField<string>(TrialKeyColumn));
-        foreach (var row in data.Data)
-        {
-            row[TrialKeyColumn] = key;
-            row[RunnerColumn] = runner;
-        }
-        await using (var stream = new FileStream(target, FileMode.Create, FileAccess.Write))
-        {
-            await ParquetSerializer.SerializeUntypedAsync(data.Data.Cast<IDictionary<string, object?>>().ToList(), new ParquetSchema(fields), stream, cancellationToken: ct);
-            stream.Flush(flushToDisk: true);
-        }
-        return data.Data.Count;
+        return new PublishedFile(table, relative, reader.Metadata?.NumRows ?? 0, sha256);
     }
 }

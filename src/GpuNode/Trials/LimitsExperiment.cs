@@ -7,9 +7,6 @@ using Steerability.GpuNode.Results;
 
 namespace Steerability.GpuNode.Trials;
 
-/// <summary>What a limits study produced, as table rows.</summary>
-public sealed record LimitsResult(IReadOnlyList<AttributeRow> Attributes, IReadOnlyList<VariabilityRow> Variability, CorrelationRow Correlation);
-
 /// <summary>
 /// The limits study (<see cref="LimitsStudy"/>) with its files: OUT/attributes.parquet, OUT/variability.parquet and
 /// OUT/correlation.parquet.
@@ -20,19 +17,21 @@ public static class LimitsExperiment
     public const string VariabilityFile = "variability.parquet";
     public const string CorrelationFile = "correlation.parquet";
 
-    /// <summary>The study for a walk already trained (a sweep's walk trial measures the walk it has just evaluated), written.</summary>
-    public static async Task<LimitsResult> MeasureAsync(IImageGenerator generator, IReadOnlyList<string> classNames, LabelledImages? data, WalkExperimentSpec spec,
-        ImageTransform transform, ILatentWalk walk, string outputFolder, IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default) =>
-        await WriteAsync(LimitsStudy.Measure(generator, classNames, data, spec, transform, walk, progress), outputFolder, cancel);
+    /// <summary>
+    /// The study for a walk already trained (a sweep's walk trial measures the walk it has just evaluated), written; the
+    /// rows name <paramref name="origin"/> when a sweep publishes them.
+    /// </summary>
+    public static async Task<LimitsStudyResult> MeasureAsync(IImageGenerator generator, IReadOnlyList<string> classNames, LabelledImages? data, WalkExperimentSpec spec,
+        ImageTransform transform, ILatentWalk walk, string outputFolder, IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default,
+        RowOrigin? origin = null) =>
+        await WriteAsync(LimitsStudy.Measure(generator, classNames, data, spec, transform, walk, progress), outputFolder, origin, cancel);
 
-    private static async Task<LimitsResult> WriteAsync(LimitsStudyResult study, string outputFolder, CancellationToken cancel)
+    private static async Task<LimitsStudyResult> WriteAsync(LimitsStudyResult study, string outputFolder, RowOrigin? origin, CancellationToken cancel)
     {
-        var result = new LimitsResult(study.Attributes.Select(AttributeRow.From).ToList(), study.Variability.Select(VariabilityRow.From).ToList(),
-            CorrelationRow.From(study.Correlation));
         Directory.CreateDirectory(outputFolder);
-        await ParquetFile.WriteAtomicallyAsync(Path.Combine(outputFolder, AttributesFile), result.Attributes, cancel);
-        await ParquetFile.WriteAtomicallyAsync(Path.Combine(outputFolder, VariabilityFile), result.Variability, cancel);
-        await ParquetFile.WriteAtomicallyAsync(Path.Combine(outputFolder, CorrelationFile), new[] { result.Correlation }, cancel);
-        return result;
+        await ParquetFile.WriteAtomicallyAsync(Path.Combine(outputFolder, AttributesFile), study.Attributes, origin, cancel);
+        await ParquetFile.WriteAtomicallyAsync(Path.Combine(outputFolder, VariabilityFile), study.Variability, origin, cancel);
+        await ParquetFile.WriteAtomicallyAsync(Path.Combine(outputFolder, CorrelationFile), [study.Correlation], origin, cancel);
+        return study;
     }
 }

@@ -1,13 +1,13 @@
-using System.Text.Json.Serialization;
-using Parquet.Serialization;
+using Steerability.Experiments.Studies;
 using Steerability.Experiments.Walks;
+using Steerability.GpuNode.Results;
 
 namespace Steerability.GpuNode.Trials;
 
 /// <summary>
-/// A stand-in for the science that writes a small but real `alpha_metrics.parquet` (one row per α, values derived from
-/// the trial key) and a small generator checkpoint, taking <see cref="Duration"/> per trial: lets tests and demos
-/// exercise the whole orchestration in milliseconds.
+/// A stand-in for the science that writes a small but real `alpha_metrics.parquet` (the science's columns, one row per
+/// α, values derived from the trial key) and a small generator checkpoint, taking <see cref="Duration"/> per trial:
+/// lets tests and demos exercise the whole orchestration in milliseconds.
 /// </summary>
 public sealed class SyntheticTrialRunner : ITrialRunner
 {
@@ -50,44 +50,17 @@ public sealed class SyntheticTrialRunner : ITrialRunner
             throw new InvalidOperationException($"generator {walk.GeneratorKey} is missing at '{context.GeneratorDir}'");
         }
         var rows = walk.Alphas.Select(alpha => Row(walk, alpha)).ToList();
-        await ParquetSerializer.SerializeAsync(rows, Path.Combine(context.OutputDir, "alpha_metrics.parquet"), cancellationToken: ct);
+        await ParquetFile.WriteAtomicallyAsync(Path.Combine(context.OutputDir, WalkExperiment.MetricsFile), rows, context.Origin, ct);
         return new TrialOutcome(trial.Steps * trial.Batch / Math.Max(Duration.TotalSeconds, 1e-3), "images/s");
     }
 
-    private static SyntheticAlphaRow Row(WalkTrial trial, double alpha)
+    /// <summary>A row of the science's own type, so synthetic tables have the science's columns.</summary>
+    private static WalkMetricRecord Row(WalkTrial trial, double alpha)
     {
         // Deterministic pseudo-metrics: a U-shaped error in α, shifted per trial, so queries have something to show.
         var offset = Convert.ToUInt64(trial.Key[..8], 16) % 1000 / 1000.0;
         var error = 0.05 + 0.1 * Math.Abs(alpha) * (WalkTypes.TryGet(trial.Walk)?.TrainsWithGenerator == false ? 0.8 : 1.0) + 0.01 * offset;
-        return new SyntheticAlphaRow
-        {
-            Model = trial.Model,
-            Class = trial.Class,
-            Transform = trial.Transform,
-            Walk = trial.Walk,
-            Alpha = alpha,
-            L2Mean = error,
-            L2Std = error / 4,
-            BaselineL2Mean = 0.1 + 0.2 * Math.Abs(alpha),
-            BaselineL2Std = 0.05,
-            N = trial.Batch,
-        };
+        return new WalkMetricRecord(trial.Model, trial.Class, trial.Transform, trial.Walk, trial.PerClass, trial.Regime,
+            alpha, L2Mean: error, L2Std: error / 4, BaselineL2Mean: 0.1 + 0.2 * Math.Abs(alpha), BaselineL2Std: 0.05, N: trial.Batch);
     }
-}
-
-/// <summary>A row of the alpha_metrics table as the synthetic runner writes it (same columns as the science's).</summary>
-public sealed class SyntheticAlphaRow
-{
-    [JsonPropertyName("schema_version")] public int SchemaVersion { get; set; } = Results.AlphaMetricRow.CurrentSchemaVersion;
-    [JsonPropertyName("l2_scale")] public string L2Scale { get; set; } = Steerability.Experiments.Evaluation.AlphaEvaluator.L2Scale;
-    [JsonPropertyName("model")] public string Model { get; set; } = "";
-    [JsonPropertyName("class")] public string Class { get; set; } = "";
-    [JsonPropertyName("transform")] public string Transform { get; set; } = "";
-    [JsonPropertyName("walk")] public string Walk { get; set; } = "";
-    [JsonPropertyName("alpha")] public double Alpha { get; set; }
-    [JsonPropertyName("l2_mean")] public double L2Mean { get; set; }
-    [JsonPropertyName("l2_std")] public double L2Std { get; set; }
-    [JsonPropertyName("baseline_l2_mean")] public double BaselineL2Mean { get; set; }
-    [JsonPropertyName("baseline_l2_std")] public double BaselineL2Std { get; set; }
-    [JsonPropertyName("n")] public int N { get; set; }
 }

@@ -13,7 +13,7 @@ using static TorchSharp.torch;
 namespace Steerability.GpuNode.Trials;
 
 /// <summary>What a walk experiment produced.</summary>
-public sealed record WalkExperimentResult(IReadOnlyList<AlphaMetricRow> Rows, IReadOnlyList<double> Losses, string MetricsPath, string? StripPath, TimeSpan TrainingTime, TimeSpan EvaluationTime);
+public sealed record WalkExperimentResult(IReadOnlyList<WalkMetricRecord> Rows, IReadOnlyList<double> Losses, string MetricsPath, string? StripPath, TimeSpan TrainingTime, TimeSpan EvaluationTime);
 
 /// <summary>
 /// The walk study (<see cref="WalkStudy"/>) with its files: OUT/alpha_metrics.parquet, OUT/walk_strip.png (G(z + αw)
@@ -30,17 +30,20 @@ public static class WalkExperiment
         IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default) =>
         WalkStudy.Train(generator, spec, transform, progress, cancel);
 
-    /// <summary>Evaluates a trained walk along α and writes the experiment's files (the joint regime trains its walk elsewhere).</summary>
+    /// <summary>
+    /// Evaluates a trained walk along α and writes the experiment's files (the joint regime trains its walk elsewhere);
+    /// the table's rows name <paramref name="origin"/> when a sweep publishes them.
+    /// </summary>
     public static async Task<WalkExperimentResult> EvaluateAsync(IImageGenerator generator, IReadOnlyList<string> classNames, WalkExperimentSpec spec,
         ImageTransform transform, ILatentWalk walk, IReadOnlyList<double> losses, TimeSpan trainingTime, string outputFolder,
-        IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default)
+        IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default, RowOrigin? origin = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var rows = WalkStudy.Evaluate(generator, classNames, spec, transform, walk, progress, cancel).Select(AlphaMetricRow.From).ToList();
+        var rows = WalkStudy.Evaluate(generator, classNames, spec, transform, walk, progress, cancel);
         var evaluationTime = clock.Elapsed;
         Directory.CreateDirectory(outputFolder);
         var metricsPath = Path.Combine(outputFolder, MetricsFile);
-        await ParquetFile.WriteAtomicallyAsync(metricsPath, rows, cancel);
+        await ParquetFile.WriteAtomicallyAsync(metricsPath, rows, origin, cancel);
         // A worker without SkiaSharp's native library (e.g. a slimmed GPU bundle) still delivers the metrics.
         string? stripPath = ImageGrid.IsAvailable ? Path.Combine(outputFolder, StripFile) : null;
         if (stripPath is not null)

@@ -147,7 +147,7 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
         var (walk, losses, trainingTime) = WalkStudy.Train(generator, spec, transform, progress, ct);
         using (walk)
         {
-            var result = await WalkExperiment.EvaluateAsync(generator, loaded.ClassNames, spec, transform, walk, losses, trainingTime, context.OutputDir, progress, ct);
+            var result = await WalkExperiment.EvaluateAsync(generator, loaded.ClassNames, spec, transform, walk, losses, trainingTime, context.OutputDir, progress, ct, context.Origin);
             if (result.Rows.Count == 0)
             {
                 throw new InvalidOperationException($"walk {trial.Key} produced no alpha_metrics rows");
@@ -174,7 +174,7 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
         {
             return;
         }
-        await LimitsExperiment.MeasureAsync(generator, classNames, data, spec, transform, walk, context.OutputDir, cancel: ct);
+        await LimitsExperiment.MeasureAsync(generator, classNames, data, spec, transform, walk, context.OutputDir, cancel: ct, origin: context.Origin);
     }
 
     /// <summary>
@@ -203,10 +203,10 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
         {
             var spec = StudySpec(trial, generator.ClassNames);
             var progress = new ProgressCallback<ExperimentProgress>(p => context.Progress(TrainingShare + (1 - TrainingShare) * p.Done / Math.Max(1, p.Total)));
-            await WalkExperiment.EvaluateAsync(generator, generator.ClassNames, spec, transform, walk, [], trainingTime, context.OutputDir, progress, ct);
+            await WalkExperiment.EvaluateAsync(generator, generator.ClassNames, spec, transform, walk, [], trainingTime, context.OutputDir, progress, ct, context.Origin);
             if (trial.MeasureLimits && transform.HasAttribute)
             {
-                await LimitsExperiment.MeasureAsync(generator, generator.ClassNames, data, spec, transform, walk, context.OutputDir, cancel: ct);
+                await LimitsExperiment.MeasureAsync(generator, generator.ClassNames, data, spec, transform, walk, context.OutputDir, cancel: ct, origin: context.Origin);
             }
         }
         return new TrialOutcome(recipe.Steps * (double)recipe.Batch / Math.Max(trainingTime.TotalSeconds, 1e-6), "images/s");

@@ -46,10 +46,10 @@ public sealed class TrialAttempt(ITrialRunner runner, string workerId, string no
             }
             Directory.CreateDirectory(attemptDir);
             staging = trial.Kind == "generator" ? store.NewStaging(lease.Key) : attemptDir;
-            var context = new TrialContext(attemptDir, staging, lease.GeneratorDir, device, progress);
+            var context = new TrialContext(attemptDir, staging, lease.GeneratorDir, device, progress, new RowOrigin(trial.Key, runner.Name));
             var outcome = await Task.Run(() => runner.RunAsync(trial, context, ct), ct);
             ct.ThrowIfCancellationRequested();
-            var files = (await TablePublisher.PublishAsync(lease.SweepDir, trial, attemptDir, runner.Name, ct)).ToList();
+            var files = (await TablePublisher.PublishAsync(lease.SweepDir, trial, attemptDir, ct)).ToList();
             TrialFilesPublisher.Publish(lease.SweepDir, trial, attemptDir);
             if (trial.Kind == "generator")
             {

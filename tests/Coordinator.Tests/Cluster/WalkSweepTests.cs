@@ -1,5 +1,6 @@
 using Steerability.Experiments.Runtime;
 using Steerability.Coordinator.Tests.Sweeps;
+using Steerability.Experiments.Studies;
 using Steerability.GpuNode.Results;
 using Steerability.Coordinator.Results;
 using Steerability.Coordinator.Sweeps;
@@ -88,7 +89,7 @@ public sealed class WalkSweepTests
                 Alphas = [-6, 0, 6],
             };
             await runner.RunAsync(joint, new TrialContext(output, Path.Combine(home, "unused2"), null, "cpu", _ => { }), CancellationToken.None);
-            var rows = await ParquetFile.ReadAsync<AlphaMetricRow>(Path.Combine(output, "alpha_metrics.parquet"));
+            var rows = await ParquetFile.ReadAsync<WalkMetricRecord>(Path.Combine(output, "alpha_metrics.parquet"));
             Assert.Equal(3, rows.Count);
             Assert.All(rows, r => Assert.Equal("joint", r.Regime));
             Assert.Equal(0.0, rows.Single(r => r.Alpha == 0).L2Mean);                     // z + 0·w = z and the identity edit: exact
@@ -120,7 +121,7 @@ public sealed class WalkSweepTests
                 Alphas = [-0.5, 0, 0.5],
             };
             await new WalkTrialRunner(new SteerPaths(output)).RunAsync(trial, new TrialContext(output, output, null, "cpu", _ => { }), CancellationToken.None);
-            var rows = await ParquetFile.ReadAsync<AlphaMetricRow>(Path.Combine(output, "alpha_metrics.parquet"));
+            var rows = await ParquetFile.ReadAsync<WalkMetricRecord>(Path.Combine(output, "alpha_metrics.parquet"));
             Assert.Equal(3, rows.Count);
             Assert.All(rows, r => Assert.Equal("biggan-deep-128", r.Model));
             Assert.All(rows, r => Assert.Equal("207", r.Class));

@@ -1,5 +1,5 @@
 using Steerability.Coordinator.Commands;
-using Steerability.GpuNode.Results;
+using Steerability.Experiments.Studies;
 
 namespace Steerability.Coordinator.Tests.Commands;
 
@@ -15,7 +15,7 @@ public sealed class MetricsTableTests
     [InlineData(0.0714, 5.4e-18, "— (baseline ≈ 0)")]
     public void TheReductionIsAShareOfAMeaningfulBaselineOnly(double walk, double baseline, string shown)
     {
-        var row = new AlphaMetricRow { Class = "all", Alpha = 360, L2Mean = walk, BaselineL2Mean = baseline, N = 4 };
+        var row = new WalkMetricRecord("shapes", "all", "rotate3d", "linear", PerClass: false, "plain", Alpha: 360, L2Mean: walk, L2Std: 0, BaselineL2Mean: baseline, BaselineL2Std: 0, N: 4);
         Assert.Equal(shown, MetricsTable.Reduction(row));
     }
 }

@@ -3,6 +3,7 @@ using Steerability.Coordinator;
 using Steerability.Experiments.Data;
 using Steerability.Experiments.Generators;
 using Steerability.Experiments.Runtime;
+using Steerability.Experiments.Studies;
 using Steerability.Experiments.Training;
 using Steerability.GpuNode.Results;
 using TorchSharp;
@@ -47,11 +48,8 @@ public sealed class NonFiniteCommandTests : IDisposable
     public async Task ATableWithANaNRowIsRefusedBeforeAnythingIsWritten()
     {
         var path = Path.Combine(_folder, "alpha_metrics.parquet");
-        var rows = new List<AlphaMetricRow>
-        {
-            new() { Model = "shapes", Class = "circle", Transform = "zoom", Walk = "linear", Alpha = 2, L2Mean = 0.1, N = 4 },
-            new() { Model = "shapes", Class = "ring", Transform = "zoom", Walk = "linear", Alpha = 2, L2Mean = double.NaN, N = 4 },
-        };
+        var finite = new WalkMetricRecord("shapes", "circle", "zoom", "linear", PerClass: false, "plain", Alpha: 2, L2Mean: 0.1, L2Std: 0, BaselineL2Mean: 0, BaselineL2Std: 0, N: 4);
+        var rows = new List<WalkMetricRecord> { finite, finite with { Class = "ring", L2Mean = double.NaN } };
         var failure = await Assert.ThrowsAsync<NonFiniteValueException>(() => ParquetFile.WriteAtomicallyAsync(path, rows));
         Assert.Equal("writing alpha_metrics.parquet: column l2_mean is NaN at row 1", failure.Message);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_folder));
@@ -61,8 +59,8 @@ public sealed class NonFiniteCommandTests : IDisposable
     public async Task AnUndefinedCorrelationIsNullNotNaN()
     {
         var path = Path.Combine(_folder, "correlation.parquet");
-        await ParquetFile.WriteAtomicallyAsync(path, new List<CorrelationRow> { new() { Model = "biggan-deep-128", Transform = "zoom", Walk = "linear", N = 0 } });
-        var row = Assert.Single(await ParquetFile.ReadAsync<CorrelationRow>(path));
+        await ParquetFile.WriteAtomicallyAsync(path, new List<CorrelationRecord> { new("biggan-deep-128", "zoom", "linear", "plain", R: null, P: null, Rho: null, N: 0) });
+        var row = Assert.Single(await ParquetFile.ReadAsync<CorrelationRecord>(path));
         Assert.Null(row.R);
         Assert.Null(row.P);
         Assert.Null(row.Rho);

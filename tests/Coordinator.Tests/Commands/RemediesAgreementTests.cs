@@ -6,6 +6,8 @@ using Steerability.Coordinator.Commands;
 using Steerability.Coordinator.Results;
 using Steerability.Coordinator.Sweeps;
 using Steerability.Coordinator.Tests.Cluster;
+using Steerability.Experiments.Studies;
+using Steerability.GpuNode.Results;
 using Steerability.GpuNode.Trials;
 
 namespace Steerability.Coordinator.Tests.Commands;
@@ -130,7 +132,8 @@ public sealed class RemediesAgreementTests : IDisposable
     {
         var table = Directory.CreateDirectory(Path.Combine(_folder, "mixed", "alpha_metrics")).FullName;
         await ParquetSerializer.SerializeAsync(new[] { new VersionOneRow { Model = "shapes", Alpha = 1, L2Mean = 0.01 } }, Path.Combine(table, "old.parquet"));
-        await ParquetSerializer.SerializeAsync(new[] { new GpuNode.Results.AlphaMetricRow { Model = "shapes", Alpha = 1, L2Mean = 0.04 } }, Path.Combine(table, "new.parquet"));
+        await ParquetFile.WriteAtomicallyAsync(Path.Combine(table, "new.parquet"),
+            new[] { new WalkMetricRecord("shapes", "all", "zoom", "linear", PerClass: false, "plain", Alpha: 1, L2Mean: 0.04, L2Std: 0, BaselineL2Mean: 0, BaselineL2Std: 0, N: 1) });
 
         var error = await Assert.ThrowsAsync<InputException>(() => SweepQuery.RunAsync(Path.Combine(_folder, "mixed"), "SELECT * FROM alpha_metrics"));
         Assert.Contains("mixes schema versions 1 and 2", error.Message);

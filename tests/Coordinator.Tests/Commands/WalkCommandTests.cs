@@ -3,6 +3,7 @@ using Steerability.Coordinator;
 using Steerability.Experiments.Data;
 using Steerability.Experiments.Generators;
 using Steerability.Experiments.Training;
+using Steerability.Experiments.Studies;
 using Steerability.GpuNode.Results;
 using TorchSharp;
 
@@ -27,7 +28,7 @@ public sealed class WalkCommandTests : IDisposable
         var code = SteerApp.Run(["walk", "--checkpoint", checkpoint, "--transform", "shiftx", "--class", "circle,ring", "--steps", "3", "--batch", "4",
             "--eval-latents", "4", "--device", "cpu", "--out", output], console, errors);
         Assert.True(code == 0, errors.ToString());
-        var rows = await ParquetFile.ReadAsync<AlphaMetricRow>(Path.Combine(output, "alpha_metrics.parquet"));
+        var rows = await ParquetFile.ReadAsync<WalkMetricRecord>(Path.Combine(output, "alpha_metrics.parquet"));
         Assert.Equal(3 * 9, rows.Count);                                                  // circle, ring, all × the 9 shift α
         Assert.Equal(new[] { "all", "circle", "ring" }, rows.Select(r => r.Class).Distinct().Order());
         // Exactly 0, not merely small: at α = 0 the walk adds 0·w, so z is unchanged bit for bit, G runs the same batch
@@ -50,12 +51,12 @@ public sealed class WalkCommandTests : IDisposable
         var code = SteerApp.Run(["limits", "--checkpoint", checkpoint, "--transform", "brightness", "--steps", "2", "--batch", "4",
             "--eval-latents", "4", "--device", "cpu", "--out", output], console, errors);
         Assert.True(code == 0, errors.ToString());
-        var variability = await ParquetFile.ReadAsync<VariabilityRow>(Path.Combine(output, "variability.parquet"));
+        var variability = await ParquetFile.ReadAsync<VariabilityRecord>(Path.Combine(output, "variability.parquet"));
         Assert.Equal(12, variability.Count);
         Assert.All(variability, v => Assert.True(v.DataStd > 0 && v.DataN > 0));
-        var attributes = await ParquetFile.ReadAsync<AttributeRow>(Path.Combine(output, "attributes.parquet"));
+        var attributes = await ParquetFile.ReadAsync<AttributeRecord>(Path.Combine(output, "attributes.parquet"));
         Assert.Equal(12 * 9, attributes.Count);
-        var correlation = Assert.Single(await ParquetFile.ReadAsync<CorrelationRow>(Path.Combine(output, "correlation.parquet")));
+        var correlation = Assert.Single(await ParquetFile.ReadAsync<CorrelationRecord>(Path.Combine(output, "correlation.parquet")));
         Assert.Equal(12, correlation.N);
         Assert.Contains("Pearson r", console.Output);
     }
@@ -70,7 +71,7 @@ public sealed class WalkCommandTests : IDisposable
         var code = SteerApp.Run(["demo", "--checkpoint", checkpoint, "--transforms", "shiftx", "--per-class", "--steps", "2", "--batch", "4",
             "--eval-latents", "2", "--device", "cpu", "--out", output], console, errors);
         Assert.True(code == 0, errors.ToString());
-        var rows = await ParquetFile.ReadAsync<AlphaMetricRow>(Path.Combine(output, "alpha_metrics.parquet"));
+        var rows = await ParquetFile.ReadAsync<WalkMetricRecord>(Path.Combine(output, "alpha_metrics.parquet"));
         Assert.All(rows, r => Assert.Equal(r.Walk == "linear", r.PerClass));
         Assert.Equal(new[] { "linear", "nonlinear" }, rows.Select(r => r.Walk).Distinct().Order());
         Assert.True(File.Exists(Path.Combine(output, "shiftx-linear-per-class", "alpha_metrics.parquet")));
@@ -110,7 +111,7 @@ public sealed class WalkCommandTests : IDisposable
         code = SteerApp.Run(["walk", "--model", "biggan-deep", "--weights", weights, "--class", "207", "--per-class", "--transform", "zoom",
             "--steps", "2", "--batch", "2", "--eval-latents", "2", "--device", "cpu", "--out", Path.Combine(_folder, "biggan-walk")], new TestConsole(), errors);
         Assert.True(code == 0, errors.ToString());
-        var rows = await ParquetFile.ReadAsync<AlphaMetricRow>(Path.Combine(_folder, "biggan-walk", "alpha_metrics.parquet"));
+        var rows = await ParquetFile.ReadAsync<WalkMetricRecord>(Path.Combine(_folder, "biggan-walk", "alpha_metrics.parquet"));
         Assert.All(rows, r => Assert.Equal("biggan-deep-128", r.Model));
         Assert.Equal(13, rows.Count);
     }

@@ -3,6 +3,7 @@ using SkiaSharp;
 using Spectre.Console.Testing;
 using Steerability.Coordinator.Reports;
 using Steerability.Coordinator.Results;
+using Steerability.Experiments.Studies;
 using Steerability.GpuNode.Results;
 
 namespace Steerability.Coordinator.Tests.Reports;
@@ -25,16 +26,20 @@ public sealed class ReportTests : IDisposable
         return (code, errors.ToString());
     }
 
+    private static VariabilityRecord Variability(string model, string className, double? dataStd, double modelSpread) =>
+        new(model, className, "zoom", "linear", "area_sqrt", DataMean: null, DataStd: dataStd, DataP5: null, DataP95: null, DataN: 0,
+            ModelSpread: modelSpread, LowestFollowedAlpha: 0, HighestFollowedAlpha: 0, GeneratorStd: 0);
+
     // The walk's L2 falls below a baseline that grows with |α|; a per-class row is there to show it does not enter the summary.
-    private static List<AlphaMetricRow> Rows(string transform, string walk)
+    private static List<WalkMetricRecord> Rows(string transform, string walk)
     {
         var gain = (walk == "linear" ? 0.25 : 0.5) + (transform == "zoom" ? 0 : 0.125);
         return Alphas.SelectMany(alpha => new[]
         {
-            new AlphaMetricRow { Model = "shapes", Class = "all", Transform = transform, Walk = walk, Regime = "plain", Alpha = alpha,
-                BaselineL2Mean = 1 + Math.Abs(alpha), L2Mean = 1 + Math.Abs(alpha) - gain * Math.Abs(alpha), N = 16 },
-            new AlphaMetricRow { Model = "shapes", Class = "circle", Transform = transform, Walk = walk, Regime = "plain", Alpha = alpha,
-                BaselineL2Mean = 9, L2Mean = 99, N = 4 },
+            new WalkMetricRecord("shapes", "all", transform, walk, PerClass: false, "plain", alpha,
+                L2Mean: 1 + Math.Abs(alpha) - gain * Math.Abs(alpha), L2Std: 0, BaselineL2Mean: 1 + Math.Abs(alpha), BaselineL2Std: 0, N: 16),
+            new WalkMetricRecord("shapes", "circle", transform, walk, PerClass: false, "plain", alpha,
+                L2Mean: 99, L2Std: 0, BaselineL2Mean: 9, BaselineL2Std: 0, N: 4),
         }).ToList();
     }
 
@@ -91,29 +96,13 @@ public sealed class ReportTests : IDisposable
             new() { Key = "walk-zoom-nonlinear", Status = "failed", Attempts = 3, Node = "node-b", Device = "cuda:0", WallSeconds = 4, Throughput = 0 },
         });
         await ParquetFile.WriteAtomicallyAsync(Path.Combine(sweep, "variability", "v.parquet"),
-            new[] { "circle", "square", "triangle" }.Select((c, i) => new VariabilityRow
-            {
-                Model = "shapes",
-                Class = c,
-                Transform = "zoom",
-                Walk = "linear",
-                Attribute = "area_sqrt",
-                DataStd = 0.1 * (i + 1),
-                ModelSpread = 0.05 * (i + 1),
-            }).Append(new VariabilityRow
-            {
+            new[] { "circle", "square", "triangle" }.Select((c, i) => Variability("shapes", c, dataStd: 0.1 * (i + 1), modelSpread: 0.05 * (i + 1)))
                 // A generator without its data here (BigGAN-deep): no data std; the scatter leaves it out.
-                Model = "biggan-deep-128",
-                Class = "207",
-                Transform = "zoom",
-                Walk = "linear",
-                Attribute = "area_sqrt",
-                DataStd = null,
-                ModelSpread = 0.3,
-            }).ToList());
-        await ParquetFile.WriteAtomicallyAsync(Path.Combine(sweep, "correlation", "c.parquet"), new List<CorrelationRow>
+                .Append(Variability("biggan-deep-128", "207", dataStd: null, modelSpread: 0.3))
+                .ToList());
+        await ParquetFile.WriteAtomicallyAsync(Path.Combine(sweep, "correlation", "c.parquet"), new List<CorrelationRecord>
         {
-            new() { Model = "shapes", Transform = "zoom", Walk = "linear", Regime = "plain", R = 0.987, P = 0.0123, Rho = 1, N = 3 },
+            new("shapes", "zoom", "linear", "plain", R: 0.987, P: 0.0123, Rho: 1, N: 3),
         });
         WritePng(Path.Combine(sweep, "strips", "zoom-linear", ReportData.StripFile));
         return sweep;

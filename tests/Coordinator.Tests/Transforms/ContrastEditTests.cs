@@ -4,6 +4,7 @@ using Steerability.Coordinator.Sweeps;
 using Steerability.Coordinator.Tests.Commands;
 using Steerability.Experiments.Attributes;
 using Steerability.Experiments.Transforms;
+using Steerability.Experiments.Studies;
 using Steerability.GpuNode.Results;
 using TorchSharp;
 
@@ -58,13 +59,13 @@ public sealed class ContrastEditTests : IDisposable
         var output = Path.Combine(_folder, "contrast");
         var walk = Steer("walk", "--checkpoint", checkpoint, "--transform", "contrast", "--steps", "2", "--batch", "4", "--eval-latents", "2", "--device", "cpu", "--out", output);
         Assert.True(walk.Code == 0, walk.Errors);
-        var rows = await ParquetFile.ReadAsync<AlphaMetricRow>(Path.Combine(output, "alpha_metrics.parquet"));
+        var rows = await ParquetFile.ReadAsync<WalkMetricRecord>(Path.Combine(output, "alpha_metrics.parquet"));
         Assert.Equal(TransformCatalog.Create("contrast").LinearTestGrid(16), rows.Where(r => r.Class == "all").Select(r => r.Alpha));
         Assert.All(rows.Where(r => r.Alpha == 0), r => Assert.Equal(0.0, r.L2Mean));
 
         var limits = Steer("limits", "--checkpoint", checkpoint, "--transform", "contrast", "--steps", "2", "--batch", "4", "--eval-latents", "2", "--device", "cpu", "--out", output);
         Assert.True(limits.Code == 0, limits.Errors);
-        var attributes = await ParquetFile.ReadAsync<AttributeRow>(Path.Combine(output, "attributes.parquet"));
+        var attributes = await ParquetFile.ReadAsync<AttributeRecord>(Path.Combine(output, "attributes.parquet"));
         Assert.All(attributes, a => Assert.Equal(("contrast", "intensity"), (a.Transform, a.Attribute)));
 
         var report = Steer("report", output);

@@ -6,6 +6,7 @@ using Steerability.Coordinator.Tests.Cluster;
 using Steerability.Coordinator.Tests.Commands;
 using Steerability.Coordinator.Tests.Sweeps;
 using Steerability.Experiments.Transforms;
+using Steerability.Experiments.Studies;
 using Steerability.GpuNode.Results;
 using Steerability.GpuNode.Trials;
 using TorchSharp;
@@ -94,7 +95,7 @@ public sealed class UserEditTests : IDisposable
         var (code, errors) = Steer("walk", "--checkpoint", checkpoint, "--edit", Example("edits", "invert.ts"), "--steps", "2", "--batch", "4",
             "--eval-latents", "2", "--device", "cpu", "--out", output);
         Assert.True(code == 0, errors);
-        var rows = await ParquetFile.ReadAsync<AlphaMetricRow>(Path.Combine(output, "alpha_metrics.parquet"));
+        var rows = await ParquetFile.ReadAsync<WalkMetricRecord>(Path.Combine(output, "alpha_metrics.parquet"));
         Assert.Equal([0, 0.25, 0.5, 0.75, 1], rows.Where(r => r.Class == "all").Select(r => r.Alpha));
         Assert.All(rows, r => Assert.Equal("invert", r.Transform));
         Assert.All(rows.Where(r => r.Alpha == 0), r => Assert.Equal(0.0, r.L2Mean));

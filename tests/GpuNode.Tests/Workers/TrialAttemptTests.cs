@@ -1,4 +1,6 @@
+using System.Security.Cryptography;
 using Parquet.Serialization;
+using Steerability.Experiments.Studies;
 using Steerability.GpuNode.Protocol;
 using Steerability.GpuNode.Results;
 using Steerability.GpuNode.Trials;
@@ -82,11 +84,40 @@ public sealed class TrialAttemptTests : IDisposable
         Assert.Equal(3, rows.Count);
         Assert.All(rows, row =>
         {
-            Assert.Equal(Walk.Key, row[TablePublisher.TrialKeyColumn]);
-            Assert.Equal("synthetic", row[TablePublisher.RunnerColumn]);
+            Assert.Equal(Walk.Key, row[RowOrigin.TrialKeyColumn]);
+            Assert.Equal("synthetic", row[RowOrigin.RunnerColumn]);
         });
         var manifest = TablePublisher.ReadManifest(SweepDir, Walk.Key)!;
         Assert.Equal(("tok2", "synthetic"), (manifest.Token, manifest.Runner));
+    }
+
+    [Fact]
+    public async Task A_published_table_is_the_file_the_runner_wrote_byte_for_byte()
+    {
+        await PublishGeneratorAsync();
+        var runner = new SnapshotRunner(new SyntheticTrialRunner());
+
+        var finished = await RunAsync(runner, Lease(Walk, 1, "bytes"));
+
+        Assert.True(finished.Succeeded, finished.Error);
+        var file = Assert.Single(finished.Files);
+        var written = runner.Tables["alpha_metrics.parquet"];
+        // Moved into place, never rewritten: the runner's bytes, and the hash and row count reported are theirs.
+        Assert.Equal(written, await File.ReadAllBytesAsync(Path.Combine(SweepDir, file.Path)));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(written)), file.Sha256);
+        Assert.Equal(((WalkTrial)Walk).Alphas.Length, file.Rows);
+    }
+
+    [Fact]
+    public async Task A_table_written_without_the_trials_origin_is_refused_and_not_published()
+    {
+        var finished = await RunAsync(new OtherRowsRunner(withOrigin: false), Lease(Walk, 1, "bare"));
+
+        Assert.False(finished.Succeeded);
+        Assert.Contains("alpha_metrics.parquet: the table's first columns are (schema_version, l2_scale); accepted: (trial_key, runner)", finished.Error);
+        Assert.Empty(finished.Files);
+        Assert.False(Directory.Exists(Path.Combine(SweepDir, "alpha_metrics")), "nothing reaches the sweep's tables");
+        Assert.Null(TablePublisher.ReadManifest(SweepDir, Walk.Key));
     }
 
     [Fact]
@@ -203,15 +234,35 @@ public sealed class TrialAttemptTests : IDisposable
         }
     }
 
-    /// <summary>Writes rows other than the synthetic runner's, so a replaced file would show.</summary>
-    private sealed class OtherRowsRunner : ITrialRunner
+    /// <summary>Keeps the bytes of every table the runner left in its output folder, as they were before publication.</summary>
+    private sealed class SnapshotRunner(ITrialRunner inner) : ITrialRunner
+    {
+        public Dictionary<string, byte[]> Tables { get; } = [];
+
+        public string Name => inner.Name;
+
+        public async Task<TrialOutcome> RunAsync(TrialSpec trial, TrialContext context, CancellationToken ct)
+        {
+            var outcome = await inner.RunAsync(trial, context, ct);
+            foreach (var table in Directory.EnumerateFiles(context.OutputDir, "*.parquet"))
+            {
+                Tables[Path.GetFileName(table)] = await File.ReadAllBytesAsync(table, ct);
+            }
+            return outcome;
+        }
+    }
+
+    /// <summary>Writes rows other than the synthetic runner's, so a replaced file would show; without its origin when told.</summary>
+    private sealed class OtherRowsRunner(bool withOrigin = true) : ITrialRunner
     {
         public string Name => "synthetic";
 
         public async Task<TrialOutcome> RunAsync(TrialSpec trial, TrialContext context, CancellationToken ct)
         {
-            var rows = ((WalkTrial)trial).Alphas.Select(alpha => new SyntheticAlphaRow { Model = "other", Alpha = alpha, L2Mean = 9 }).ToList();
-            await ParquetSerializer.SerializeAsync(rows, Path.Combine(context.OutputDir, "alpha_metrics.parquet"), cancellationToken: ct);
+            var walk = (WalkTrial)trial;
+            var rows = walk.Alphas.Select(alpha => new WalkMetricRecord("other", "all", walk.Transform, walk.Walk, PerClass: false, walk.Regime, alpha,
+                L2Mean: 9, L2Std: 0, BaselineL2Mean: 0, BaselineL2Std: 0, N: 1)).ToList();
+            await ParquetFile.WriteAtomicallyAsync(Path.Combine(context.OutputDir, "alpha_metrics.parquet"), rows, withOrigin ? context.Origin : null, ct);
             return new TrialOutcome();
         }
     }
