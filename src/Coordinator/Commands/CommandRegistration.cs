@@ -24,6 +24,9 @@ public static class CommandRegistration
         config.AddCommand<RemediesCommand>("remedies")
             .WithDescription("Masked L2 along α with G trained plain, on edit-augmented data, or jointly with w (paper §4.4).")
             .WithExample("remedies", "--model", GeneratorFamilies.DefaultName, "--transform", "rotate2d", "--out", "results/remedies");
+        config.AddCommand<ModelsCommand>("models")
+            .WithDescription("The generator families with their settings, and the edits with their default walk learning rates.")
+            .WithExample("models");
         config.AddCommand<DemoCommand>("demo")
             .WithDescription("The embedded default: every transform, linear and nonlinear, on the shapes generator.")
             .WithExample("demo", "--out", "results/demo");

@@ -10,7 +10,7 @@ namespace Steerability.Coordinator.Commands;
 /// <param name="SeedsGenerators">True when --seed seeds the generators too (remedies); else they keep the family's recipe seed, so a walk reuses the generator `steer train` made.</param>
 /// <param name="LearningRate">The walk's rate; null: resolved per edit and walk type at expansion.</param>
 public sealed record CommandRequest(string Name, IReadOnlyList<string> Transforms, IReadOnlyList<string> Walks, IReadOnlyList<string> Regimes,
-    string ClassLabel = "all", bool PerClass = false, bool MeasureLimits = true, bool SeedsGenerators = false, double? LearningRate = null,
+    string ClassLabel = "all", bool PerClass = false, bool SeedsGenerators = false, double? LearningRate = null,
     double? AugmentedShare = null);
 
 /// <summary>
@@ -41,7 +41,6 @@ public static class CommandSweep
             EvalLatents = settings.EvaluationLatents,
             LearningRate = request.LearningRate ?? settings.LearningRate,
             AugmentedShare = request.AugmentedShare,
-            MeasureLimits = request.MeasureLimits,
             UserEdits = request.Transforms.Where(t => !TransformCatalog.Names.Contains(t)).ToDictionary(t => t, t => UserEdits.WireOf(TransformCatalog.Create(t))),
             // --gan-steps became the generator budget above; the trials carry the budget, not the flag.
             Generators = new Dictionary<string, FamilyDescription> { [settings.Model] = generator with { Resolved = generator.Resolved.Without(TrainedHereFamily.GanStepsSetting.Name) } },

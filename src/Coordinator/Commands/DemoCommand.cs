@@ -1,3 +1,4 @@
+using Steerability.Experiments.Families;
 using Steerability.Experiments.Training;
 using System.ComponentModel;
 using Spectre.Console;
@@ -28,7 +29,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         public string Out { get; init; } = "results/demo";
 
         [CommandOption("--transforms <LIST>")]
-        [Description("Comma-separated transforms (default: all seven).")]
+        [Description("Comma-separated transforms (default: every built-in edit).")]
         public string? Transforms { get; init; }
 
         [CommandOption("--walks <LIST>")]
@@ -43,8 +44,8 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var transforms = (settings.Transforms ?? string.Join(",", TransformCatalog.Names)).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var walks = settings.Walks.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var transforms = Transforms(settings);
+        var walks = Walks(settings);
         foreach (var transform in transforms)
         {
             InputChecks.Transform(transform);
@@ -59,17 +60,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         var device = InputChecks.Device(settings.Device);
         var family = GeneratorLoading.Family(settings);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        // Per-class vectors only for the walk types that have them; the others stay shared.
-        var trials = new List<TrialSpec>();
-        foreach (var walk in walks)
-        {
-            var perClass = settings.PerClass && WalkTypes.Get(walk).HasPerClassVectors;
-            var request = new CommandRequest("demo", transforms, [walk], [TrainingRegimes.Plain.Name], PerClass: perClass);
-            trials.AddRange(CommandSweep.Trials(settings, generator, request).Where(t => !trials.Any(known => known.Key == t.Key)));
-        }
-        // Generators first, then the walks in the order the table shows them: transform by transform.
-        var ordered = trials.OfType<GeneratorTrial>().Cast<TrialSpec>()
-            .Concat(trials.OfType<WalkTrial>().OrderBy(w => Array.IndexOf(transforms, w.Transform)).ThenBy(w => Array.IndexOf(walks, w.Walk))).ToList();
+        var ordered = Trials(settings, generator);
         string Folder(WalkTrial walk) => Path.Combine(output, $"{walk.Transform}-{(walk.PerClass ? "linear-per-class" : walk.Walk)}");
         await CommandRun.RunAsync(console, "demo", settings, generator, ordered, Folder, output, cancellationToken);
 
@@ -102,4 +93,28 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         await ReportStep.WriteAsync(console, output, cancellationToken);
         return 0;
     }
+
+    /// <summary>
+    /// The demo's trials: the spec of each walk type (per-class vectors only for the walk types that have them) expanded
+    /// as a sweep would, generators first, then the walks in the order the table shows them, transform by transform.
+    /// </summary>
+    public static IReadOnlyList<TrialSpec> Trials(Settings settings, FamilyDescription generator)
+    {
+        var transforms = Transforms(settings);
+        var walks = Walks(settings);
+        var trials = new List<TrialSpec>();
+        foreach (var walk in walks)
+        {
+            var perClass = settings.PerClass && WalkTypes.Get(walk).HasPerClassVectors;
+            var request = new CommandRequest("demo", transforms, [walk], [TrainingRegimes.Plain.Name], PerClass: perClass);
+            trials.AddRange(CommandSweep.Trials(settings, generator, request).Where(t => !trials.Any(known => known.Key == t.Key)));
+        }
+        return trials.OfType<GeneratorTrial>().Cast<TrialSpec>()
+            .Concat(trials.OfType<WalkTrial>().OrderBy(w => Array.IndexOf(transforms, w.Transform)).ThenBy(w => Array.IndexOf(walks, w.Walk))).ToList();
+    }
+
+    private static string[] Transforms(Settings settings) =>
+        (settings.Transforms ?? string.Join(",", TransformCatalog.Names)).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    private static string[] Walks(Settings settings) => settings.Walks.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 }

@@ -42,7 +42,7 @@ public sealed class WalkCommand(IAnsiConsole console) : AsyncCommand<WalkCommand
         public bool PerClass { get; init; }
 
         [CommandOption("--out <DIR>")]
-        [Description("Output folder: walk writes alpha_metrics.parquet, walk_strip.png, walk.safetensors; limits writes attributes, variability and correlation .parquet.")]
+        [Description("Output folder: alpha_metrics.parquet, walk_strip.png, walk.safetensors, explorer frames, and where the family's data is here the limits tables (attributes, variability, correlation .parquet), as a sweep's walk trial writes them.")]
         public string? Out { get; init; }
     }
 
@@ -50,7 +50,7 @@ public sealed class WalkCommand(IAnsiConsole console) : AsyncCommand<WalkCommand
     {
         var (generator, request) = Validate(settings, "walk");
         var output = InputChecks.WritableFolder("--out", settings.Out);
-        var trials = CommandSweep.Trials(settings, generator, request with { MeasureLimits = false });
+        var trials = CommandSweep.Trials(settings, generator, request);
         try
         {
             await CommandRun.RunAsync(console, "walk", settings, generator, trials, _ => output, output, cancellationToken);

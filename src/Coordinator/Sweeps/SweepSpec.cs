@@ -32,9 +32,6 @@ public sealed record SweepSpec
     /// <summary>The seed of the generators the spec trains; null: each walk seed trains its own (a command keeps its family's recipe seed).</summary>
     public int? GeneratorSeed { get; init; }
 
-    /// <summary>True when walk trials also measure limits (sweeps always; `steer walk` does not).</summary>
-    public bool MeasureLimits { get; init; } = true;
-
     /// <summary>Each model of the spec as its family described it: class names, image side, and its settings resolved.</summary>
     public required IReadOnlyDictionary<string, FamilyDescription> Generators { get; init; }
 

@@ -62,7 +62,6 @@ public static class TrialExpansion
                                     AugmentedShare = share,
                                     EvalLatents = spec.EvalLatents,
                                     GeneratorKey = generator?.Key ?? "",
-                                    MeasureLimits = spec.MeasureLimits,
                                     Device = spec.Device,
                                 });
                             }

@@ -138,9 +138,6 @@ public sealed record WalkTrial : TrialSpec
 
     public double[] Alphas { get; init; } = [];
 
-    /// <summary>True when the walk's limits are measured too (attributes, variability, correlation), where its family's data is here.</summary>
-    public bool MeasureLimits { get; init; } = true;
-
     /// <summary>Key of the generator trial this walk needs, or empty when it needs none (the joint regime, pretrained generators).</summary>
     public string GeneratorKey { get; init; } = "";
 

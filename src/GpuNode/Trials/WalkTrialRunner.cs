@@ -165,7 +165,7 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
     private async Task MeasureAttributesAsync(WalkTrial trial, IGeneratorFamily family, IImageGenerator generator, IReadOnlyList<string> classNames,
         WalkExperimentSpec spec, ImageTransform transform, ILatentWalk walk, TrialContext context, CancellationToken ct)
     {
-        if (!trial.MeasureLimits || !transform.HasAttribute)
+        if (!transform.HasAttribute)
         {
             return;
         }
@@ -204,7 +204,7 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
             var spec = StudySpec(trial, generator.ClassNames);
             var progress = new ProgressCallback<ExperimentProgress>(p => context.Progress(TrainingShare + (1 - TrainingShare) * p.Done / Math.Max(1, p.Total)));
             await WalkExperiment.EvaluateAsync(generator, generator.ClassNames, spec, transform, walk, [], trainingTime, context.OutputDir, progress, ct, context.Origin);
-            if (trial.MeasureLimits && transform.HasAttribute)
+            if (transform.HasAttribute)
             {
                 await LimitsExperiment.MeasureAsync(generator, generator.ClassNames, data, spec, transform, walk, context.OutputDir, cancel: ct, origin: context.Origin);
             }

@@ -125,7 +125,9 @@ public sealed class SweepFolderIntegrityTests
                 Assert.Equal(file.Sha256, await TablePublisher.Sha256Async(Path.Combine(plan.SweepDir, file.Path), CancellationToken.None));
             }
         }
-        Assert.True(report.Partitions >= 0);
+        // Each partition merged had two files or more, and nothing is left to merge.
+        Assert.True(report.FilesMerged >= 2 * report.Partitions, $"{report.FilesMerged} files merged into {report.Partitions} partitions");
+        Assert.Equal(new Compactor.Report(0, 0), await Compactor.CompactAsync(plan.SweepDir));
     }
 
     [Theory]

@@ -11,10 +11,10 @@ public sealed class BigGanDeepFamily : IGeneratorFamily
     public const string FamilyName = "biggan-deep";
 
     public static readonly FamilySetting WeightsSetting = new("weights", "DIR",
-        "The model's files: for biggan-deep, the folder with config.json and model.safetensors, pytorch_model.bin or the legacy .bin of the PyTorch port.");
+        "The folder with config.json and model.safetensors, pytorch_model.bin or the legacy .bin of the PyTorch port.");
 
     public static readonly FamilySetting TruncationSetting = new("truncation", "T",
-        "Truncation of the latents (and, for biggan-deep, of the precomputed batch-norm statistics), in (0, 1]; default 1.");
+        "Truncation of the latents and of the precomputed batch-norm statistics, in (0, 1]; default 1.");
 
     public string Name => FamilyName;
 

@@ -10,7 +10,7 @@ public sealed class TorchScriptFamily : IGeneratorFamily
     public const string FamilyName = "torchscript";
 
     public static readonly FamilySetting GeneratorSetting = new("generator", "FILE",
-        "The model's file: for torchscript, a TorchScript generator forward(z [N,d], class [N]) → [N,C,S,S], described by FILE.json or generator.json beside it, or by the flags below.");
+        "A TorchScript generator forward(z [N,d], class [N]) → [N,C,S,S], described by FILE.json or generator.json beside it, or by the flags below.");
 
     public static readonly FamilySetting LatentSizeSetting = new("latent-size", "D", "torchscript: latent size d (with --image-size, replaces the JSON description).");
 
