@@ -1,3 +1,5 @@
+using Steerability.Coordinator.Commands;
+using Steerability.Coordinator.Cli;
 using Steerability.Experiments.ModelFiles;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -21,7 +23,7 @@ public static class SteerApp
 
     public static int Run(string[] args, IAnsiConsole console, TextWriter? errors = null, CancellationToken stop = default)
     {
-        var app = new CommandApp(new Commands.ConsoleTypeRegistrar(console));
+        var app = new CommandApp(new Cli.ConsoleTypeRegistrar(console));
         app.Configure(config =>
         {
             config.SetApplicationName("steer");

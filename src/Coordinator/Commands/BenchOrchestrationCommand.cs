@@ -1,3 +1,6 @@
+using Steerability.Coordinator.Cli;
+using Steerability.GpuNode.Worker;
+using Steerability.GpuNode.Contract;
 using Steerability.Experiments.Families;
 using System.ComponentModel;
 using System.Diagnostics;
@@ -6,7 +9,6 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using Steerability.Coordinator.Sweeps;
 using Steerability.GpuNode.Trials;
-using Steerability.GpuNode.Workers;
 
 namespace Steerability.Coordinator.Commands;
 

@@ -1,3 +1,4 @@
+using Steerability.Coordinator.Cli;
 using Steerability.Experiments.Families;
 using System.ComponentModel;
 using Spectre.Console;

@@ -1,3 +1,4 @@
+using Steerability.Coordinator.Cli;
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;

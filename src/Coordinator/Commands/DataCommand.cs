@@ -1,3 +1,4 @@
+using Steerability.Coordinator.Cli;
 using Steerability.Experiments.Families;
 using Steerability.Experiments.Runtime;
 using System.ComponentModel;

@@ -1,3 +1,5 @@
+using Steerability.Coordinator.Cli;
+using Steerability.GpuNode.Contract;
 using Steerability.Experiments.Families;
 using Steerability.Experiments.Training;
 using System.ComponentModel;

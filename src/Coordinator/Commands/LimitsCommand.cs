@@ -1,3 +1,4 @@
+using Steerability.Coordinator.Cli;
 using Steerability.Experiments.Runtime;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -1,9 +1,10 @@
+using Steerability.Coordinator.Cli;
+using Steerability.GpuNode.Worker;
 using System.ComponentModel;
 using Akka.Actor;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Steerability.Coordinator.Sweeps;
-using Steerability.GpuNode.Node;
 using Steerability.GpuNode.Trials;
 
 namespace Steerability.Coordinator.Commands;

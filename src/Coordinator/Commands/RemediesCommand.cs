@@ -1,3 +1,5 @@
+using Steerability.Coordinator.Cli;
+using Steerability.GpuNode.Contract;
 using Steerability.Experiments.Studies;
 using Steerability.Experiments.Runtime;
 using System.ComponentModel;

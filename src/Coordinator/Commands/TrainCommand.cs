@@ -1,3 +1,4 @@
+using Steerability.Coordinator.Cli;
 using Steerability.Experiments.Runtime;
 using Steerability.Experiments.Families;
 using Spectre.Console;

@@ -1,3 +1,4 @@
+using Steerability.Coordinator.Cli;
 using Steerability.Experiments.Walks;
 using System.ComponentModel;
 using Spectre.Console.Cli;

@@ -1,3 +1,4 @@
+using Steerability.Coordinator.Cli;
 using Steerability.Experiments.Studies;
 using Steerability.Experiments.Generators;
 using System.ComponentModel;

@@ -1,3 +1,4 @@
+using Steerability.Coordinator.Cli;
 using System.Globalization;
 using Steerability.Coordinator.Commands;
 using Steerability.Coordinator.Results;

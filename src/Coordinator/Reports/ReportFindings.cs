@@ -1,3 +1,4 @@
+using Steerability.Coordinator.Cli;
 using System.Globalization;
 using Steerability.Experiments.Training;
 using Steerability.Coordinator.Commands;

@@ -1,3 +1,4 @@
+using Steerability.GpuNode.Contract;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;

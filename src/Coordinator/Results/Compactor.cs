@@ -1,6 +1,6 @@
+using Steerability.GpuNode.Contract;
 using System.Text.Json;
 using DuckDB.NET.Data;
-using Steerability.GpuNode.Protocol;
 using Steerability.GpuNode.Results;
 
 namespace Steerability.Coordinator.Results;

@@ -1,3 +1,4 @@
+using Steerability.Coordinator.Cli;
 using DuckDB.NET.Data;
 
 namespace Steerability.Coordinator.Results;

@@ -1,3 +1,4 @@
+using Steerability.GpuNode.Contract;
 using Steerability.GpuNode.Trials;
 using System.Text.Json.Serialization;
 using Parquet.Serialization;

@@ -1,3 +1,5 @@
+using Steerability.GpuNode.Trials;
+using Steerability.Coordinator.Cli;
 using System.Globalization;
 using System.Text.RegularExpressions;
 

@@ -1,5 +1,5 @@
+using Steerability.GpuNode.Contract;
 using Akka.Actor;
-using Steerability.GpuNode.Protocol;
 
 namespace Steerability.Coordinator.Sweeps;
 

@@ -1,4 +1,5 @@
-using Steerability.GpuNode.Protocol;
+using Steerability.GpuNode.Contract;
+
 
 namespace Steerability.Coordinator.Sweeps;
 

@@ -1,6 +1,7 @@
+using Steerability.Coordinator.Cli;
+using Steerability.GpuNode.Contract;
 using System.Globalization;
 using Akka.Configuration;
-using Steerability.GpuNode.Node;
 
 namespace Steerability.Coordinator.Sweeps;
 

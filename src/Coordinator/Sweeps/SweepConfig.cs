@@ -1,6 +1,7 @@
+using Steerability.Coordinator.Cli;
+using Steerability.GpuNode.Worker;
+using Steerability.GpuNode.Contract;
 using Akka.Configuration;
-using Steerability.GpuNode.Node;
-using Steerability.GpuNode.Protocol;
 
 namespace Steerability.Coordinator.Sweeps;
 
@@ -105,7 +106,7 @@ public static class SweepConfig
     /// duration (or a whole number for max-retries), or a lease timeout under twice the heartbeat interval (one late
     /// heartbeat would then revoke a healthy trial), is refused in one line naming the setting and where it came from.
     /// </summary>
-    public static (CoordinatorSettings Coordinator, GpuNode.Workers.WorkerSettings Worker) Settings(Config config, int? maxRetries, bool failFast)
+    public static (CoordinatorSettings Coordinator, GpuNode.Worker.WorkerSettings Worker) Settings(Config config, int? maxRetries, bool failFast)
     {
         var s = ClusterDefaults.SteerabilityOf(config); // a setting left out has its built-in cluster.hocon value
         var lease = Duration(s, "lease-timeout");
@@ -130,7 +131,7 @@ public static class SweepConfig
         }
         var ledger = new LedgerOptions(retries, failFast, lease);
         return (new CoordinatorSettings(ledger, Duration(s, "tick-interval"), Duration(s, "trials-table-interval")),
-            new GpuNode.Workers.WorkerSettings(heartbeat, Duration(s, "retry-interval")));
+            new GpuNode.Worker.WorkerSettings(heartbeat, Duration(s, "retry-interval")));
     }
 
     private static TimeSpan Duration(Config section, string name)

@@ -1,8 +1,8 @@
+using Steerability.GpuNode.Contract;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using Steerability.Coordinator.Results;
-using Steerability.GpuNode.Protocol;
 using Steerability.GpuNode.Results;
 
 namespace Steerability.Coordinator.Sweeps;
@@ -13,7 +13,7 @@ namespace Steerability.Coordinator.Sweeps;
 public sealed record CoordinatorSettings(LedgerOptions Ledger, TimeSpan TickInterval, TimeSpan TrialsTableInterval)
 {
     /// <summary>The built-in cluster.hocon's values.</summary>
-    public static readonly CoordinatorSettings Default = SweepConfig.Settings(GpuNode.Node.ClusterDefaults.Config, null, false).Coordinator;
+    public static readonly CoordinatorSettings Default = SweepConfig.Settings(GpuNode.Contract.ClusterDefaults.Config, null, false).Coordinator;
 
     /// <summary>The limits on waits: stalled trials, trials no worker can run, journal failures.</summary>
     public LivenessSettings Liveness { get; init; } = LivenessSettings.Default;

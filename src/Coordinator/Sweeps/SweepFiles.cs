@@ -1,6 +1,6 @@
+using Steerability.GpuNode.Contract;
 using Akka.Actor;
 using Steerability.Coordinator.Results;
-using Steerability.GpuNode.Protocol;
 using Steerability.GpuNode.Results;
 using Steerability.GpuNode.Trials;
 

@@ -1,3 +1,4 @@
+using Steerability.Coordinator.Cli;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;

@@ -1,11 +1,11 @@
+using Steerability.GpuNode.Worker;
+using Steerability.GpuNode.Contract;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Akka.Pattern;
-using Steerability.GpuNode.Node;
 using Steerability.GpuNode.Trials;
-using Steerability.GpuNode.Workers;
 
 namespace Steerability.Coordinator.Sweeps;
 

@@ -1,6 +1,6 @@
+using Steerability.GpuNode.Contract;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
-using Steerability.GpuNode.Protocol;
 using Steerability.GpuNode.Results;
 using Steerability.GpuNode.Trials;
 

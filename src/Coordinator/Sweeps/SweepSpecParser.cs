@@ -1,3 +1,4 @@
+using Steerability.Coordinator.Cli;
 using Steerability.Experiments.Walks;
 using Steerability.Experiments.Families;
 using Steerability.Experiments.Runtime;

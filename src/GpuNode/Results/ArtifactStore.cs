@@ -1,3 +1,4 @@
+using Steerability.GpuNode.Contract;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -60,17 +61,17 @@ public sealed class ArtifactStore(string root)
     /// The files of a published checkpoint with their SHA-256 (from its `CHECKSUMS`), and `CHECKSUMS` itself, as
     /// paths relative to <see cref="Root"/>: what the ledger records, so a resume can tell a changed or missing one.
     /// </summary>
-    public Protocol.PublishedFile[] Files(string key)
+    public Contract.PublishedFile[] Files(string key)
     {
         var checksums = Path.Combine(PathFor(key), ChecksumsFile);
         var files = File.ReadAllLines(checksums)
             .Where(line => line.Length > 0)
             .Select(line => line.Split("  ", 2))
-            .Select(parts => new Protocol.PublishedFile(Protocol.PublishedFile.ArtifactTable, $"{key}/{parts[1]}", 0, parts[0]))
+            .Select(parts => new Contract.PublishedFile(Contract.PublishedFile.ArtifactTable, $"{key}/{parts[1]}", 0, parts[0]))
             .ToList();
         using (var stream = File.OpenRead(checksums))
         {
-            files.Add(new Protocol.PublishedFile(Protocol.PublishedFile.ArtifactTable, $"{key}/{ChecksumsFile}", 0,
+            files.Add(new Contract.PublishedFile(Contract.PublishedFile.ArtifactTable, $"{key}/{ChecksumsFile}", 0,
                 Convert.ToHexStringLower(SHA256.HashData(stream))));
         }
         return [.. files];

@@ -1,3 +1,4 @@
+using Steerability.GpuNode.Contract;
 using Steerability.GpuNode.Trials;
 
 namespace Steerability.GpuNode.Results;

@@ -1,7 +1,7 @@
+using Steerability.GpuNode.Contract;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Parquet;
-using Steerability.GpuNode.Protocol;
 using Steerability.GpuNode.Trials;
 
 namespace Steerability.GpuNode.Results;

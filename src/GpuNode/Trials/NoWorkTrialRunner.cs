@@ -1,3 +1,5 @@
+using Steerability.GpuNode.Contract;
+
 namespace Steerability.GpuNode.Trials;
 
 /// <summary>A runner that does nothing and writes nothing: measures the orchestration itself (benchmark, tests).</summary>

@@ -1,3 +1,4 @@
+using Steerability.GpuNode.Contract;
 using Steerability.Experiments.Studies;
 using Steerability.Experiments.Walks;
 using Steerability.GpuNode.Results;

@@ -1,3 +1,4 @@
+using Steerability.GpuNode.Contract;
 using Steerability.Experiments.Runtime;
 
 namespace Steerability.GpuNode.Trials;

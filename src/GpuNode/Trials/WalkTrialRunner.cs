@@ -1,3 +1,5 @@
+using Steerability.GpuNode.Results;
+using Steerability.GpuNode.Contract;
 using System.Diagnostics;
 using Steerability.Experiments.Families;
 using Steerability.Experiments.Generators;

@@ -1,3 +1,4 @@
+using Steerability.Coordinator.Cli;
 using Steerability.Experiments.Families.Mnist;
 using Steerability.Experiments.Families.Shapes;
 using System.Text.RegularExpressions;

@@ -1,3 +1,4 @@
+using Steerability.GpuNode.Contract;
 using Akka.Configuration;
 using Steerability.Coordinator.Sweeps;
 using Steerability.GpuNode.Trials;

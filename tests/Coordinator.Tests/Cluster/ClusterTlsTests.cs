@@ -1,10 +1,11 @@
+using Steerability.Coordinator.Cli;
+using Steerability.GpuNode.Worker;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Akka.Cluster;
 using Akka.Configuration;
 using Steerability.Coordinator.Sweeps;
-using Steerability.GpuNode.Node;
 using Steerability.GpuNode.Trials;
 using Xunit;
 

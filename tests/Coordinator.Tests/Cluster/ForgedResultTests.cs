@@ -1,7 +1,7 @@
+using Steerability.GpuNode.Contract;
 using Akka.Actor;
 using Akka.Configuration;
 using Steerability.Coordinator.Sweeps;
-using Steerability.GpuNode.Protocol;
 using Steerability.GpuNode.Results;
 using Steerability.GpuNode.Trials;
 using Xunit;

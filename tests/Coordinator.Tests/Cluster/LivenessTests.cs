@@ -1,3 +1,4 @@
+using Steerability.GpuNode.Contract;
 using Akka.Configuration;
 using Spectre.Console.Testing;
 using Steerability.Coordinator.Sweeps;

@@ -1,10 +1,11 @@
+using Steerability.Coordinator.Cli;
+using Steerability.GpuNode.Worker;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Configuration;
 using Spectre.Console.Testing;
 using Steerability.Coordinator.Sweeps;
-using Steerability.GpuNode.Node;
 using Xunit;
 
 namespace Steerability.Coordinator.Tests.Cluster;
@@ -72,7 +73,7 @@ public sealed class NodeLifecycleTests
             SweepStatus? last = null;
             var final = await coordinator.WaitForCompletionAsync(status => last = status, TimeSpan.FromMilliseconds(100),
                 new CancellationTokenSource(Bound).Token).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result
-                    : throw new Xunit.Sdk.XunitException($"the sweep did not complete: {(last is null ? "no status" : Steerability.Coordinator.Commands.SweepProgress.Line(last, TimeSpan.Zero))}; {string.Join("; ", last?.RecentErrors ?? [])}; node: {console.Output}"));
+                    : throw new Xunit.Sdk.XunitException($"the sweep did not complete: {(last is null ? "no status" : Steerability.Coordinator.Cli.SweepProgress.Line(last, TimeSpan.Zero))}; {string.Join("; ", last?.RecentErrors ?? [])}; node: {console.Output}"));
             var code = await node.WaitAsync(Bound);
 
             Assert.True(final.Succeeded, string.Join("; ", final.RecentErrors));

@@ -1,8 +1,9 @@
+using Steerability.GpuNode.Worker;
+using Steerability.GpuNode.Contract;
 using System.Collections.Concurrent;
 using Steerability.Coordinator.Sweeps;
 using Steerability.GpuNode.Results;
 using Steerability.GpuNode.Trials;
-using Steerability.GpuNode.Workers;
 using Xunit;
 
 namespace Steerability.Coordinator.Tests.Cluster;

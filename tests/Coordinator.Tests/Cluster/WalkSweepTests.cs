@@ -1,3 +1,5 @@
+using Steerability.Coordinator.Commands;
+using Steerability.GpuNode.Contract;
 using Steerability.Experiments.Runtime;
 using Steerability.Coordinator.Tests.Sweeps;
 using Steerability.Experiments.Studies;

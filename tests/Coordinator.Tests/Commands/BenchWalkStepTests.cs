@@ -1,3 +1,4 @@
+using Steerability.Coordinator.Cli;
 using Steerability.Coordinator.Commands;
 using Steerability.Experiments.Generators;
 using Steerability.Experiments.Runtime;

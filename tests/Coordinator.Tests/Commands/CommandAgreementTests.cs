@@ -1,3 +1,5 @@
+using Steerability.Coordinator.Cli;
+using Steerability.GpuNode.Contract;
 using Spectre.Console.Cli;
 using Spectre.Console.Testing;
 using Steerability.Coordinator.Commands;

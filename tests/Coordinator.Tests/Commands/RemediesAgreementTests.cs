@@ -1,3 +1,4 @@
+using Steerability.Coordinator.Cli;
 using Steerability.Experiments.Runtime;
 using System.Text.Json.Serialization;
 using Parquet.Serialization;

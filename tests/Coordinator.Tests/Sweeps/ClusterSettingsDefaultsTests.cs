@@ -1,3 +1,4 @@
+using Steerability.Coordinator.Cli;
 using Akka.Configuration;
 using Steerability.Coordinator.Sweeps;
 using Xunit;

@@ -1,3 +1,4 @@
+using Steerability.GpuNode.Contract;
 using Steerability.Experiments.Families;
 using Steerability.Experiments.Runtime;
 using Steerability.Experiments.Data;

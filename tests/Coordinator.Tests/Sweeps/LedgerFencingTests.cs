@@ -1,5 +1,5 @@
+using Steerability.GpuNode.Contract;
 using Steerability.Coordinator.Sweeps;
-using Steerability.GpuNode.Protocol;
 using Steerability.GpuNode.Results;
 using Steerability.GpuNode.Trials;
 using Xunit;

@@ -1,5 +1,5 @@
+using Steerability.GpuNode.Contract;
 using Steerability.Coordinator.Sweeps;
-using Steerability.GpuNode.Protocol;
 
 namespace Steerability.Coordinator.Tests.Sweeps;
 

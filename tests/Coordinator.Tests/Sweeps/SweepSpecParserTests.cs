@@ -1,3 +1,6 @@
+using Steerability.Coordinator.Commands;
+using Steerability.Coordinator.Cli;
+using Steerability.GpuNode.Contract;
 using Steerability.GpuNode.Trials;
 using Steerability.Coordinator;
 using Steerability.Coordinator.Sweeps;

@@ -1,3 +1,5 @@
+using Steerability.Coordinator.Cli;
+using Steerability.GpuNode.Contract;
 using Steerability.GpuNode.Trials;
 using Spectre.Console.Testing;
 using Steerability.Coordinator.Sweeps;
