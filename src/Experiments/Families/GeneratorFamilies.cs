@@ -1,7 +1,3 @@
-using Steerability.Experiments.Families.BigGanDeep;
-using Steerability.Experiments.Families.Mnist;
-using Steerability.Experiments.Families.Shapes;
-using Steerability.Experiments.Families.TorchScript;
 using Steerability.Experiments.Runtime;
 
 namespace Steerability.Experiments.Families;
@@ -13,14 +9,15 @@ namespace Steerability.Experiments.Families;
 public static class GeneratorFamilies
 {
     /// <summary>The family commands use when no --model is given: the embedded default, trained here.</summary>
-    public const string DefaultName = ShapesFamily.FamilyName;
+    public const string DefaultName = Shapes.ShapesFamily.FamilyName;
 
     public static IReadOnlyList<IGeneratorFamily> All { get; } =
     [
-        new ShapesFamily(),
-        new MnistFamily(),
-        new BigGanDeepFamily(),
-        new TorchScriptFamily(),
+        new Shapes.ShapesFamily(),
+        new Mnist.MnistFamily(),
+        new BigGanDeep.BigGanDeepFamily(),
+        new TorchScript.TorchScriptFamily(),
+        new BigGan.BigGanFamily(),
     ];
 
     public static IReadOnlyList<string> Names { get; } = All.Select(f => f.Name).ToArray();

@@ -20,7 +20,7 @@ public sealed class FamilySeamTests
         var types = Directory.EnumerateFiles(Path.Combine(root, folder), "*.cs")
             .SelectMany(file => Regex.Matches(File.ReadAllText(file), @"\b(?:class|record|enum|interface|struct)\s+([A-Z]\w*)").Select(m => m.Groups[1].Value))
             .Distinct();
-        var alternatives = string.Join("|", new[] { Regex.Escape($"\"{family.Name}\""), Regex.Escape(family.GetType().Namespace!) }
+        var alternatives = string.Join("|", new[] { Regex.Escape($"\"{family.Name}\""), Regex.Escape(family.GetType().Namespace!) + @"\b" }
             .Concat(types.Select(t => $@"\b{t}\b")));
         return new Regex(alternatives);
     }
@@ -39,7 +39,7 @@ public sealed class FamilySeamTests
         return lines.Select((line, i) => (line, i))
             .Where(l => !l.line.TrimStart().StartsWith("//", StringComparison.Ordinal) && !l.line.TrimStart().StartsWith("using ", StringComparison.Ordinal) && names.IsMatch(l.line))
             // The registry names each family once, in its registration line (and the default family by its name constant).
-            .Where(l => !(relative == Registry && (l.line.Trim() == $"new {family.GetType().Name}()," || l.line.Contains("DefaultName =", StringComparison.Ordinal))))
+            .Where(l => !(relative == Registry && (l.line.Trim() == $"new {family.GetType().Namespace!.Split('.').Last()}.{family.GetType().Name}()," || l.line.Contains("DefaultName =", StringComparison.Ordinal))))
             .Select(l => $"{relative}:{l.i + 1}: {l.line.Trim()}");
     }
 
@@ -75,7 +75,7 @@ public sealed class FamilySeamTests
             Assert.Single(Violations(family, names, "src/GpuNode/Trials/Planted.cs", planted, root));
             var typed = $"var family = new {family.GetType().Name}();\n";
             Assert.Single(Violations(family, names, "src/Coordinator/Commands/Planted.cs", typed, root));
-            Assert.Empty(Violations(family, names, Registry, $"        new {family.GetType().Name}(),\n", root));
+            Assert.Empty(Violations(family, names, Registry, $"        new {family.GetType().Namespace!.Split('.').Last()}.{family.GetType().Name}(),\n", root));
             Assert.Empty(Violations(family, names, FolderOf(family, root) + "Inside.cs", planted, root));
         }
     }

@@ -117,6 +117,26 @@ public sealed class WalkCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task WalkRunsOnBigGanFromBigGanPyTorchsStateDict()
+    {
+        var weights = RepositoryFile("tests/fixtures/biggan-tiny-a/G_ema.pth");
+        var output = Path.Combine(_folder, "biggan-pytorch");
+        var errors = new StringWriter();
+        var code = SteerApp.Run(["walk", "--model", "biggan", "--weights", weights, "--truncation", "0.5", "--class", "3", "--transform", "shiftx",
+            "--steps", "2", "--batch", "2", "--eval-latents", "2", "--device", "cpu", "--out", output], new TestConsole().Width(160), errors);
+        Assert.True(code == 0, errors.ToString());
+        var rows = await ParquetFile.ReadAsync<WalkMetricRecord>(Path.Combine(output, "alpha_metrics.parquet"));
+        Assert.All(rows, r => Assert.Equal("biggan-64", r.Model));
+        Assert.Equal(9, rows.Count);                                                      // class 3 × the 9 shift α at 64 px
+        Assert.All(rows, r => Assert.True(double.IsFinite(r.L2Mean)));
+
+        errors = new StringWriter();
+        code = SteerApp.Run(["walk", "--model", "biggan", "--weights", weights, "--checkpoint", "x", "--transform", "shiftx", "--out", output], new TestConsole(), errors);
+        Assert.Equal(2, code);
+        Assert.Contains("--checkpoint: not a setting of model 'biggan'", errors.ToString());
+    }
+
+    [Fact]
     public void ACheckpointForAnotherModelIsRefused()
     {
         var checkpoint = TinyCheckpoint();
