@@ -1,4 +1,6 @@
+using Spectre.Console;
 using Steerability.Experiments.Families;
+using Steerability.Experiments.Walks;
 
 using Spectre.Console.Cli;
 
@@ -7,6 +9,13 @@ namespace Steerability.Coordinator.Commands;
 /// <summary>Registers the core science commands (train, walk, demo, bench walk).</summary>
 public static class CommandRegistration
 {
+    /// <summary>Which families carry walk defaults of their own, for the walk command's help.</summary>
+    private static string WalkDefaultsNote()
+    {
+        var own = GeneratorFamilies.All.Where(f => f.Walks != WalkSettings.Project).Select(f => $"{f.Name}: {f.Walks.Name}").ToList();
+        return own.Count == 0 ? "every family uses these" : $"these are the families trained here; {string.Join(", ", own)}";
+    }
+
     public static void AddCoreCommands(IConfigurator config)
     {
         config.AddCommand<DataCommand>("data")
@@ -16,7 +25,8 @@ public static class CommandRegistration
             .WithDescription("Train (or reuse) a built-in generator and write a PNG grid of samples per class.")
             .WithExample("train", "--model", GeneratorFamilies.DefaultName);
         config.AddCommand<WalkCommand>("walk")
-            .WithDescription("Learn a walk for one transform, evaluate it along α, write alpha_metrics.parquet and a strip.")
+            .WithDescription("Learn a walk for one transform, evaluate it along α, write alpha_metrics.parquet and a strip.\n"
+                + Markup.Escape($"{WalkSettings.Describe(WalkSettings.Project)} (--lr overrides; {WalkDefaultsNote()})"))
             .WithExample("walk", "--model", GeneratorFamilies.DefaultName, "--transform", "zoom", "--walk", "linear", "--out", "results/zoom");
         config.AddCommand<LimitsCommand>("limits")
             .WithDescription("Dataset variability vs how far a walk goes, per class, and their correlation (paper §4.2).")

@@ -37,7 +37,7 @@ public sealed class ModelsCommand(IAnsiConsole console) : Command<ModelsCommand.
                 Markup.Escape(string.Join("\n", family.Settings.Select(s => $"{s.Flag} {s.ValueName}: {s.Help}"))), family.RunsInSweeps ? "yes" : "no");
         }
         console.Write(families);
-        var edits = new Table().Title("built-in edits (--transform) and their default walk learning rates").Border(TableBorder.Simple)
+        var edits = new Table().Title("built-in edits (--transform) and their default walk learning rates (families trained here; a pretrained family may carry the authors', see --help)").Border(TableBorder.Simple)
             .AddColumns(["edit", "α units", .. WalkTypes.Names.Select(w => $"{w} lr"), "attribute"]);
         foreach (var row in EditRows())
         {
@@ -49,7 +49,7 @@ public sealed class ModelsCommand(IAnsiConsole console) : Command<ModelsCommand.
 
     private static IEnumerable<string[]> EditRows() =>
         TransformCatalog.Names.Select(TransformCatalog.Create).Select(edit => (string[])
-            [edit.Name, edit.AlphaUnits, .. WalkTypes.Names.Select(w => WalkLearningRate.Default(edit, w).ToString("G3", CultureInfo.InvariantCulture)), edit.AttributeName]);
+            [edit.Name, edit.AlphaUnits, .. WalkTypes.Names.Select(w => WalkLearningRate.Default(edit, w, WalkSettings.Project).ToString("G3", CultureInfo.InvariantCulture)), edit.AttributeName]);
 
     /// <summary>The two tables as Markdown, generated from the registries (docs/commands.md holds this text; a test keeps it so).</summary>
     public static string Markdown()

@@ -14,7 +14,7 @@ public class WalkBudgetSettings : ModelSettings
     public int Steps { get; init; } = WalkBudget.DefaultSteps;
 
     [CommandOption("--lr <RATE>")]
-    [Description("Adam learning rate of the walk (default: the edit's own for the walk type; `steer models` lists them).")]
+    [Description("Adam learning rate of the walk, for both walk types (default: the family's table, per walk type and edit; `steer walk --help` and `steer models` list it).")]
     public double? LearningRate { get; init; }
 
     [CommandOption("--batch <B>")]

@@ -9,7 +9,7 @@ namespace Steerability.Coordinator.Sweeps;
 
 /// <summary>
 /// Turns a spec into trials, generators first, with every value resolved here, once: the family's settings and
-/// recipe, the walk's learning rate, the augmented share, and the α grid (named grids differ between linear and
+/// recipe, the walk's learning rate (per walk type and edit, from the family's walk defaults), the augmented share, and the α grid (named grids differ between linear and
 /// nonlinear walks and are in pixels for shifts). The plain and augmented regimes walk in a generator trained by a
 /// trial of its own (shared by every walk that needs the same one); the joint regime trains its generator with the
 /// walk, so its trials depend on nothing.
@@ -59,7 +59,7 @@ public static class TrialExpansion
                                     Seed = seed,
                                     AlphaGrid = spec.Alphas[transform].Name,
                                     Alphas = spec.Alphas[transform].Resolve(model, transform, walk, spec.ImageSizeOf(model)),
-                                    LearningRate = WalkLearningRate.Resolve(spec.LearningRate, edit, walk),
+                                    LearningRate = WalkLearningRate.Resolve(spec.LearningRate, WalkTypes.Get(walk).EditOf(edit), walk, family.Walks),
                                     UserEdit = spec.UserEdits.GetValueOrDefault(transform) ?? "",
                                     AugmentedShare = share,
                                     EvalLatents = spec.EvalLatents,

@@ -4,6 +4,7 @@ using Steerability.Experiments.Generators;
 using Steerability.Experiments.Runtime;
 using Steerability.Experiments.Training;
 using Steerability.Experiments.Transforms;
+using Steerability.Experiments.Walks;
 using TorchSharp;
 
 namespace Steerability.Experiments.Families;
@@ -41,6 +42,12 @@ public interface IGeneratorFamily
 
     /// <summary>The edit <paramref name="transform"/> as every study, command and sweep uses it on this family.</summary>
     ImageTransform Edit(string transform) => TransformCatalog.Create(transform);
+
+    /// <summary>
+    /// The walk defaults (learning rate per walk type and edit, initialisation, step sampling, rounding) of walks in
+    /// this family's generators: the project's table unless the family carries the authors' values for itself.
+    /// </summary>
+    WalkDefaultsTable Walks => WalkSettings.Project;
 
     /// <summary>True when the family's training data is here (a family trained here): limits studies need it.</summary>
     bool HasTrainingData => false;

@@ -119,12 +119,18 @@ public sealed class WalkTrainingStep : IDisposable
         }
         var steered = _generator.Generate(_walk.Steer(z, classIndices, alphas), classIndices);
         var loss = MaskedL2.PerSample(steered, target, mask).mean();
+        var value = loss.item<float>();
+        FiniteGuard.Number(value, WalkTrainer.Stage, $"step {step}", "masked_l2 loss");
+        if (!loss.requires_grad)
+        {
+            // A nonlinear batch of n = 0 steps (the authors' training draws it too): the walk is not applied, so
+            // there is nothing to learn from it and no Adam step is taken.
+            return value;
+        }
         _optimizer.zero_grad();
         loss.backward();
         // The loss is read every step anyway; the walk's gradients are small, so both are checked every step,
         // before a NaN gradient reaches the directions.
-        var value = loss.item<float>();
-        FiniteGuard.Number(value, WalkTrainer.Stage, $"step {step}", "masked_l2 loss");
         FiniteGuard.Tensors(_walk.TrainableParameters.Select((p, i) => ($"walk parameter {i} gradient", p.grad)), WalkTrainer.Stage, $"step {step}");
         _optimizer.step();
         return value;

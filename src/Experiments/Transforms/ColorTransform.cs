@@ -4,7 +4,10 @@ using static TorchSharp.torch;
 
 namespace Steerability.Experiments.Transforms;
 
-/// <summary>Color: add α_c to channel c, no clipping; three walk vectors, one per channel.</summary>
+/// <summary>
+/// Color: add α_c to channel c, no clipping; three walk vectors, one per channel. Its nonlinear walk is luminance
+/// (<see cref="LuminanceTransform"/>), as the authors'.
+/// </summary>
 [BuiltInEdit(50)]
 public sealed class ColorTransform : ImageTransform
 {
@@ -12,6 +15,7 @@ public sealed class ColorTransform : ImageTransform
     public override int Dimensions => 3;
     public override double NonlinearStep(int imageSize) => 0.1;
     public override int NonlinearMaxSteps => 5;
+    public override ImageTransform NonlinearEdit => new LuminanceTransform();
 
     protected override EditResult Edit(Tensor images, Tensor alphas)
     {

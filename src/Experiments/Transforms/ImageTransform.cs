@@ -21,8 +21,9 @@ public abstract class ImageTransform
     public abstract string Name { get; }
 
     /// <summary>
-    /// The walk's default Adam learning rate for a few hundred steps: 0.1 for the geometric edits, lower for the
-    /// photometric ones. The paper's rates (1e-3, zoom 1e-4) suit its tens of thousands of steps; on the generators
+    /// The linear walk's default Adam learning rate for a few hundred steps (the walk defaults table,
+    /// <see cref="Walks.WalkSettings"/>, reads it; a user's edit gives it for both walk types): 0.1 for the geometric
+    /// edits, lower for the photometric ones. The paper's rates (1e-3, zoom 1e-4) suit its tens of thousands of steps; on the generators
     /// trained here a geometric edit lies far along the walk (|Δz| of 9–12 for a 6-pixel shift), which those rates
     /// never reach in a few hundred steps.
     /// </summary>
@@ -105,9 +106,17 @@ public abstract class ImageTransform
     public virtual Tensor EvaluationAlphas(double alpha, int count) =>
         torch.full(count, Dimensions, alpha, dtype: ScalarType.Float32);
 
-    /// <summary>The nonlinear walk's signed step count for α: round(α/ε), zoom round(log α / log ε).</summary>
-    public virtual int NonlinearStepsFor(double alpha, int imageSize) =>
-        (int)Math.Round(alpha / NonlinearStep(imageSize), MidpointRounding.AwayFromZero);
+    /// <summary>
+    /// The nonlinear walk's signed step count for α before rounding: α/ε (zoom: log α / log ε). The walk rounds it as
+    /// its defaults say (<see cref="Walks.WalkDefaults.Rounding"/>).
+    /// </summary>
+    public virtual double NonlinearSteps(double alpha, int imageSize) => alpha / NonlinearStep(imageSize);
+
+    /// <summary>
+    /// The edit a nonlinear walk learns and is measured on: this one, except colour, whose nonlinear walk is the
+    /// authors' luminance walk (one slider moving all three channels).
+    /// </summary>
+    public virtual ImageTransform NonlinearEdit => this;
 
     /// <summary>The α reached by n nonlinear steps: n·ε (zoom: εⁿ).</summary>
     public virtual double AlphaOfSteps(int steps, int imageSize) => steps * NonlinearStep(imageSize);

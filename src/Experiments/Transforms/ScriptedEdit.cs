@@ -108,9 +108,9 @@ public sealed class ScriptedEdit : ImageTransform
     public override IReadOnlyList<double> LinearTestGrid(int imageSize) => Settings.TestGrid;
     public override (double Low, double High) TrainingRange(int imageSize) => (Settings.TrainingRange[0], Settings.TrainingRange[1]);
 
-    public override int NonlinearStepsFor(double alpha, int imageSize) => (int)Math.Round(Logarithmic
+    public override double NonlinearSteps(double alpha, int imageSize) => Logarithmic
         ? Math.Log(alpha / IdentityAlpha) / Math.Log(Settings.NonlinearStep)
-        : (alpha - IdentityAlpha) / Settings.NonlinearStep, MidpointRounding.AwayFromZero);
+        : (alpha - IdentityAlpha) / Settings.NonlinearStep;
 
     public override double AlphaOfSteps(int steps, int imageSize) =>
         Logarithmic ? IdentityAlpha * Math.Pow(Settings.NonlinearStep, steps) : IdentityAlpha + steps * Settings.NonlinearStep;

@@ -49,8 +49,7 @@ public sealed class ZoomTransform : ImageTransform
     public override IReadOnlyList<double> NonlinearTestGrid(int imageSize) =>
         Enumerable.Range(-4, 9).Select(p => Math.Pow(2, p)).ToArray();
 
-    public override int NonlinearStepsFor(double alpha, int imageSize) =>
-        (int)Math.Round(Math.Log(alpha) / Math.Log(NonlinearStep(imageSize)), MidpointRounding.AwayFromZero);
+    public override double NonlinearSteps(double alpha, int imageSize) => Math.Log(alpha) / Math.Log(NonlinearStep(imageSize));
 
     public override double AlphaOfSteps(int steps, int imageSize) => Math.Pow(NonlinearStep(imageSize), steps);
 

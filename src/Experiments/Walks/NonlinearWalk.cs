@@ -9,7 +9,8 @@ namespace Steerability.Experiments.Walks;
 /// <summary>
 /// The nonlinear walk: per walk dimension, two residual MLPs (forward and backward steps), each
 /// Linear(d→d) → ReLU → Linear(d→d). One step is z ← z + f(z), then z is rescaled to its starting norm.
-/// α maps to round(α/ε) steps (zoom: round(log α / log ε)).
+/// As the authors': weights start N(0, 0.05) with zero biases, training draws one n from −N…N (0 included) per batch,
+/// and α maps to round(α/ε) steps (zoom: round(log α / log ε)) with halves to even (<see cref="WalkSettings.ProjectNonlinear"/>).
 /// </summary>
 public sealed class NonlinearWalk : Module, ILatentWalk
 {
@@ -17,18 +18,43 @@ public sealed class NonlinearWalk : Module, ILatentWalk
     private readonly int _imageSize;
     private readonly ModuleList<Sequential> _forwardSteps;
     private readonly ModuleList<Sequential> _backwardSteps;
+    private readonly WalkDefaults _defaults;
 
-    public NonlinearWalk(ImageTransform transform, int latentSize, int imageSize, Device device) : base("NonlinearWalk")
+    /// <param name="random">Draws the initial weights (null: torch's global generator).</param>
+    /// <param name="defaults">Initialisation, step sampling and rounding; null: <see cref="WalkSettings.ProjectNonlinear"/>.</param>
+    public NonlinearWalk(ImageTransform transform, int latentSize, int imageSize, Device device, torch.Generator? random = null, WalkDefaults? defaults = null)
+        : base("NonlinearWalk")
     {
         _transform = transform;
         _imageSize = imageSize;
-        _forwardSteps = new ModuleList<Sequential>(Enumerable.Range(0, transform.Dimensions).Select(_ => StepNetwork(latentSize)).ToArray());
-        _backwardSteps = new ModuleList<Sequential>(Enumerable.Range(0, transform.Dimensions).Select(_ => StepNetwork(latentSize)).ToArray());
+        _defaults = defaults ?? WalkSettings.ProjectNonlinear;
+        _forwardSteps = new ModuleList<Sequential>(Enumerable.Range(0, transform.Dimensions).Select(_ => StepNetwork(latentSize, random)).ToArray());
+        _backwardSteps = new ModuleList<Sequential>(Enumerable.Range(0, transform.Dimensions).Select(_ => StepNetwork(latentSize, random)).ToArray());
         RegisterComponents();
         this.to(device);
     }
 
-    private static Sequential StepNetwork(int size) => Sequential(Linear(size, size), ReLU(), Linear(size, size));
+    private Sequential StepNetwork(int size, torch.Generator? random)
+    {
+        var first = Linear(size, size);
+        var second = Linear(size, size);
+        using (torch.no_grad())
+        {
+            foreach (var layer in new[] { first, second })
+            {
+                layer.weight!.normal_(0, _defaults.InitialStd, random);
+                if (_defaults.ZeroBias)
+                {
+                    layer.bias!.zero_();
+                }
+            }
+        }
+        return Sequential(first, ReLU(), second);
+    }
+
+    /// <summary>The signed whole number of steps the walk takes for α: α/ε rounded as the defaults say (halves to even).</summary>
+    public int StepsFor(double alpha) =>
+        alpha == _transform.IdentityAlpha ? 0 : (int)Math.Round(_transform.NonlinearSteps(alpha, _imageSize), _defaults.Rounding);
 
     public string Kind => "nonlinear";
 
@@ -47,7 +73,7 @@ public sealed class NonlinearWalk : Module, ILatentWalk
             for (var i = 0; i < count; i++)
             {
                 var alpha = alphaValues[i * dimensions + k];
-                steps[i] = alpha == _transform.IdentityAlpha ? 0 : _transform.NonlinearStepsFor(alpha, _imageSize);
+                steps[i] = StepsFor(alpha);
             }
             var longest = steps.Max(Math.Abs);
             if (longest == 0)
@@ -68,20 +94,22 @@ public sealed class NonlinearWalk : Module, ILatentWalk
         return z;
     }
 
+    /// <summary>
+    /// One whole number of steps n from −N…N (0 included) for the whole batch, on one walk dimension, targeting
+    /// edit(n·ε) (zoom: edit(εⁿ)); n = 0 asks for the unmoved image, as the authors' training does.
+    /// </summary>
     public double[,] SampleTrainingAlphas(int count, Random random)
     {
         var dimensions = _transform.Dimensions;
         var alphas = new double[count, dimensions];
+        var steps = random.Next(-_transform.NonlinearMaxSteps, _transform.NonlinearMaxSteps + 1);
+        var moved = random.Next(dimensions);
         for (var i = 0; i < count; i++)
         {
             for (var k = 0; k < dimensions; k++)
             {
-                alphas[i, k] = _transform.IdentityAlpha;
+                alphas[i, k] = k == moved && steps != 0 ? _transform.AlphaOfSteps(steps, _imageSize) : _transform.IdentityAlpha;
             }
-            // A non-zero whole number of steps n in [−N, N], on one walk dimension, targeting edit(n·ε).
-            var magnitude = random.Next(1, _transform.NonlinearMaxSteps + 1);
-            var steps = random.Next(2) == 0 ? -magnitude : magnitude;
-            alphas[i, random.Next(dimensions)] = _transform.AlphaOfSteps(steps, _imageSize);
         }
         return alphas;
     }

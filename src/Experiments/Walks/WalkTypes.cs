@@ -10,8 +10,10 @@ namespace Steerability.Experiments.Walks;
 /// <param name="TrainsWithGenerator">True when the joint regime can train it together with G (the paper's linear walk).</param>
 /// <param name="Create">Builds the untrained walk for an edit, a generator, per-class or shared, and a seed.</param>
 /// <param name="TestGrid">The edit's test α grid for this walk at an image side.</param>
+/// <param name="EditOf">The edit this walk learns and is measured on, given the named one (nonlinear colour: luminance).</param>
 public sealed record WalkType(string Name, bool HasPerClassVectors, bool TrainsWithGenerator,
-    Func<ImageTransform, IImageGenerator, bool, int, ILatentWalk> Create, Func<ImageTransform, int, IReadOnlyList<double>> TestGrid);
+    Func<ImageTransform, IImageGenerator, bool, int, ILatentWalk> Create, Func<ImageTransform, int, IReadOnlyList<double>> TestGrid,
+    Func<ImageTransform, ImageTransform> EditOf);
 
 /// <summary>The one catalog of walk types.</summary>
 public static class WalkTypes
@@ -20,12 +22,12 @@ public static class WalkTypes
     public static WalkType Linear { get; } = new("linear", HasPerClassVectors: true, TrainsWithGenerator: true,
         (edit, generator, perClass, seed) => new LinearWalk(edit, generator.LatentSize, generator.ImageSize, generator.ClassCount, perClass,
             new torch.Generator((ulong)seed), generator.Device),
-        (edit, imageSize) => edit.LinearTestGrid(imageSize));
+        (edit, imageSize) => edit.LinearTestGrid(imageSize), edit => edit);
 
     /// <summary>Repeated small learned steps z ← z + f(z) (the edit's nonlinear step ε each).</summary>
     public static WalkType Nonlinear { get; } = new("nonlinear", HasPerClassVectors: false, TrainsWithGenerator: false,
-        (edit, generator, _, _) => new NonlinearWalk(edit, generator.LatentSize, generator.ImageSize, generator.Device),
-        (edit, imageSize) => edit.NonlinearTestGrid(imageSize));
+        (edit, generator, _, seed) => new NonlinearWalk(edit, generator.LatentSize, generator.ImageSize, generator.Device, new torch.Generator((ulong)seed)),
+        (edit, imageSize) => edit.NonlinearTestGrid(imageSize), edit => edit.NonlinearEdit);
 
     public static IReadOnlyList<WalkType> All { get; } = [Linear, Nonlinear];
 

@@ -145,7 +145,8 @@ public sealed class WalkTrialRunner(SteerPaths paths) : ITrialRunner
         var progress = new ProgressCallback<ExperimentProgress>(p => context.Progress(p.Phase == "train"
             ? TrainingShare * p.Done / Math.Max(1, p.Total)
             : TrainingShare + (1 - TrainingShare) * p.Done / Math.Max(1, p.Total)));
-        var transform = family.Edit(trial.Transform);
+        // The edit the walk type learns (nonlinear colour is luminance), trained, measured and studied alike.
+        var transform = WalkTypes.Get(trial.Walk).EditOf(family.Edit(trial.Transform));
         var (walk, losses, trainingTime) = WalkStudy.Train(generator, spec, transform, progress, ct);
         using (walk)
         {

@@ -1,4 +1,7 @@
+using System.Globalization;
 using Spectre.Console.Testing;
+using Steerability.Experiments.Transforms;
+using Steerability.Experiments.Walks;
 using Steerability.Coordinator;
 
 namespace Steerability.Coordinator.Tests.Commands;
@@ -42,5 +45,26 @@ public sealed class HelpTests
 
         Assert.Contains("[-1,1] or [0,1]", console.Output);
         Assert.Contains("in (0, 1] (default 1)", console.Output);
+    }
+
+    [Fact]
+    public void WalkHelpListsEachEditsLinearAndNonlinearRate()
+    {
+        var console = new TestConsole { EmitAnsiSequences = false };
+        console.Profile.Width = 2000;                                                       // one line per paragraph
+
+        Assert.Equal(0, SteerApp.Run(["walk", "--help"], console));
+
+        var output = console.Output;
+        foreach (var name in TransformCatalog.Names)
+        {
+            var edit = TransformCatalog.Create(name);
+            var linear = WalkSettings.Project.Linear.RateFor(edit).Rate.ToString("G3", CultureInfo.InvariantCulture);
+            var nonlinear = WalkSettings.Project.Nonlinear.RateFor(edit.NonlinearEdit).Rate.ToString("G3", CultureInfo.InvariantCulture);
+            Assert.Contains($"{name} {linear} / {nonlinear}", output);
+        }
+        Assert.Contains("zoom 0.1 / 0.0001", output);
+        Assert.Contains("color 0.05 / 0.001", output);
+        Assert.Contains("halves to even", output);
     }
 }

@@ -1,5 +1,8 @@
 using Steerability.GpuNode.Contract;
 using Steerability.Coordinator.Sweeps;
+using Steerability.Experiments.Families;
+using Steerability.Experiments.Transforms;
+using Steerability.Experiments.Walks;
 using Steerability.GpuNode.Trials;
 using Xunit;
 
@@ -36,6 +39,40 @@ public sealed class TrialExpansionTests
             Assert.Equal(Steerability.Experiments.Families.GeneratorFamilies.TrainedHere("shapes").Recipe.Steps, w.Steps);           // G and w train together for the generator's budget
         });
         Assert.True(trials.TakeWhile(t => t.Kind == "generator").Count() == 4, "generators come first");
+    }
+
+    [Fact]
+    public void Each_walk_type_gets_its_own_learning_rate_from_the_table_when_the_spec_gives_none()
+    {
+        var walks = TrialExpansion.Expand(SweepSpecParser.Parse(
+            "sweep: s\nmodels: [shapes]\ntransforms: [zoom, color]\nwalks: [linear, nonlinear]\n", "s.yaml")).OfType<WalkTrial>().ToList();
+
+        double Rate(string transform, string walk) => walks.Single(w => w.Transform == transform && w.Walk == walk).LearningRate;
+        Assert.Equal(WalkSettings.Project.Nonlinear.Rates["zoom"].Rate, Rate("zoom", "nonlinear"));
+        Assert.Equal(1e-4, Rate("zoom", "nonlinear"));                                      // the authors' nonlinear geometric rate
+        Assert.Equal(1e-3, Rate("color", "nonlinear"));                                     // the authors' nonlinear colour rate
+        Assert.Equal(0.1, Rate("zoom", "linear"));
+        Assert.Equal(0.05, Rate("color", "linear"));
+    }
+
+    [Fact]
+    public void A_given_learning_rate_overrides_both_walk_types()
+    {
+        var walks = TrialExpansion.Expand(SweepSpecParser.Parse(
+            "sweep: s\nmodels: [shapes]\ntransforms: [zoom]\nwalks: [linear, nonlinear]\nbudget: {walk: {learning_rate: 0.02}}\n", "s.yaml")).OfType<WalkTrial>().ToList();
+
+        Assert.All(walks, w => Assert.Equal(0.02, w.LearningRate));
+    }
+
+    [Fact]
+    public void The_pretrained_family_carries_the_authors_BigGAN_rates()
+    {
+        var table = GeneratorFamilies.Get("biggan-deep").Walks;
+
+        Assert.Equal(1e-4, table.Linear.RateFor(TransformCatalog.Create("zoom")).Rate);
+        Assert.Equal(1e-3, table.Linear.RateFor(TransformCatalog.Create("shiftx")).Rate);
+        Assert.Equal(1e-4, table.Linear.RateFor(TransformCatalog.Create("color")).Rate);
+        Assert.Same(WalkSettings.Project, GeneratorFamilies.Get("shapes").Walks);
     }
 
     [Fact]

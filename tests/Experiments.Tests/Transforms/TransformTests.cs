@@ -205,11 +205,11 @@ public sealed class TransformTests
     }
 
     [Fact]
-    public void NonlinearStepCountsRoundAlphaOverEpsilon()
+    public void NonlinearStepCountsAreAlphaOverEpsilonBeforeRounding()
     {
-        Assert.Equal(2, new ZoomTransform().NonlinearStepsFor(2, Size));                  // log 2 / log 1.41 ≈ 2.02
-        Assert.Equal(-8, new ZoomTransform().NonlinearStepsFor(1.0 / 16, Size));
-        Assert.Equal(3, new Rotate2dTransform().NonlinearStepsFor(30, Size));
-        Assert.Equal(2, new ShiftTransform(false).NonlinearStepsFor(6, Size));           // ε = 3 px at 32 px
+        Assert.Equal(Math.Log(2) / Math.Log(1.41), new ZoomTransform().NonlinearSteps(2, Size), 12);       // ≈ 2.02
+        Assert.Equal(Math.Log(1.0 / 16) / Math.Log(1.41), new ZoomTransform().NonlinearSteps(1.0 / 16, Size), 12);   // ≈ −8.07
+        Assert.Equal(3.0, new Rotate2dTransform().NonlinearSteps(30, Size), 12);
+        Assert.Equal(2.0, new ShiftTransform(false).NonlinearSteps(6, Size), 12);          // ε = 3 px at 32 px
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Steerability.Experiments.Generators;
 using Steerability.Experiments.ModelFiles;
 using Steerability.Experiments.Runtime;
+using Steerability.Experiments.Walks;
 
 namespace Steerability.Experiments.Families.BigGanDeep;
 
@@ -23,6 +24,9 @@ public sealed class BigGanDeepFamily : IGeneratorFamily
     public IReadOnlyList<FamilySetting> Settings { get; } = [WeightsSetting, TruncationSetting];
 
     public bool RunsInSweeps => true;
+
+    /// <summary>The authors' BigGAN walk settings (PAPER.md): this is the generator their values were chosen for.</summary>
+    public WalkDefaultsTable Walks => WalkSettings.PretrainedAuthors;
 
     public FamilyDescription Describe(FamilyValues values, SteerPaths paths, bool checkLocalData = true)
     {
