@@ -8,5 +8,5 @@ namespace Steerability.Experiments;
 /// </summary>
 public static class CodeVersion
 {
-    public const string Current = "steer-2026.11-9";
+    public const string Current = "steer-2026.11-10";
 }
