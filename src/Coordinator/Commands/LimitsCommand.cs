@@ -43,7 +43,7 @@ public sealed class LimitsCommand(IAnsiConsole console) : AsyncCommand<WalkComma
         foreach (var row in variability)
         {
             table.AddRow(Markup.Escape(row.Class), Shown(row.DataStd), Shown(row.DataP5), Shown(row.DataP95),
-                row.GeneratorStd.ToString("G3"), row.ModelSpread.ToString("G3"), $"{row.LowestFollowedAlpha:G3} … {row.HighestFollowedAlpha:G3}", Markup.Escape(row.Note ?? ""));
+                row.GeneratorStd.ToString("G3"), row.ModelSpread.ToString("G3"), $"{row.LowestFollowedAlpha:G3} … {row.HighestFollowedAlpha:G3}", row.Note is null ? "" : "left out");
         }
         console.Write(table);
         var c = correlation;
@@ -51,6 +51,7 @@ public sealed class LimitsCommand(IAnsiConsole console) : AsyncCommand<WalkComma
         console.WriteLine($"limit measured on {c.Attribute} at α = {c.LimitAlphas}{(transform.LimitAlphasReason is { } why ? $" ({why})" : "")}");
         if (c.LeftOut is { } leftOut)
         {
+            // The reasons, one line for all, below the table: in a cell they wrapped to a column of fragments.
             console.WriteLine($"left out of the correlation: {leftOut}");
         }
         console.WriteLine(c.R is null
