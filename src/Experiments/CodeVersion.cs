@@ -8,5 +8,5 @@ namespace Steerability.Experiments;
 /// </summary>
 public static class CodeVersion
 {
-    public const string Current = "steer-2026.12-10";
+    public const string Current = "steer-2026.12-11";
 }

@@ -9,15 +9,18 @@ public static class MetricsTable
     public static void Write(IAnsiConsole console, string title, IEnumerable<WalkMetricRecord> rows)
     {
         var table = new Table().Title(Markup.Escape(title)).Border(TableBorder.Simple);
-        foreach (var column in new[] { "class", "alpha", "l2_mean", "l2_std", "baseline_l2_mean", "reduction", "n" })
+        var shown = rows.ToList();
+        // Colour has a second, labelled evaluation (one channel at a time): its column appears when the rows hold it.
+        var evaluations = shown.Select(r => r.Evaluation).Distinct().Count() > 1;
+        foreach (var column in (evaluations ? new[] { "evaluation" } : []).Concat(["class", "alpha", "l2_mean", "l2_std", "baseline_l2_mean", "reduction", "n"]))
         {
             table.AddColumn(new TableColumn(column).RightAligned());
         }
-        foreach (var row in rows)
+        foreach (var row in shown)
         {
-            table.AddRow(
-                Markup.Escape(row.Class), row.Alpha.ToString("G4"), row.L2Mean.ToString("F4"), row.L2Std.ToString("F4"),
-                row.BaselineL2Mean.ToString("F4"), Reduction(row), row.N.ToString());
+            string[] cells = [Markup.Escape(row.Class), row.Alpha.ToString("G4"), row.L2Mean.ToString("F4"), row.L2Std.ToString("F4"),
+                row.BaselineL2Mean.ToString("F4"), Reduction(row), row.N.ToString()];
+            table.AddRow(evaluations ? [Markup.Escape(row.Evaluation), .. cells] : cells);
         }
         console.Write(table);
     }

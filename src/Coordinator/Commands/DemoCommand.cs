@@ -80,7 +80,8 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             var pooled = rows.Where(r => r.Class == AlphaEvaluator.AllClasses).ToList();
             var edit = family.Edit(walk.Transform);
             MetricsTable.Write(console, $"{settings.Model} {walk.Transform} {label}: masked L2, all classes pooled", pooled);
-            var inner = pooled.Where(r => r.BaselineL2Mean > 0 && edit.InInnerRange(r.Alpha, generator.ImageSize)).ToList();
+            // The headline evaluation (colour: all channels moved equally); the per-channel rows are printed above, not summarised.
+            var inner = pooled.Where(r => r.Evaluation == EvaluationMode.EqualName && r.BaselineL2Mean > 0 && edit.InInnerRange(r.Alpha, generator.ImageSize)).ToList();
             var reductions = inner.Select(r => 1 - r.L2Mean / r.BaselineL2Mean).ToList();
             summary.AddRow(walk.Transform, label, string.Join(" ", inner.Select(r => r.Alpha.ToString("G3"))),
                 reductions.Count > 0 ? $"{100 * reductions.Average():F0}%" : "—",

@@ -40,14 +40,21 @@ public sealed class LimitsCommand(IAnsiConsole console) : AsyncCommand<WalkComma
         var variability = await ParquetFile.ReadAsync<VariabilityRecord>(Path.Combine(output, LimitsExperiment.VariabilityFile), cancellationToken);
         var correlation = (await ParquetFile.ReadAsync<CorrelationRecord>(Path.Combine(output, LimitsExperiment.CorrelationFile), cancellationToken)).Single();
         var table = new Table().Title(Markup.Escape($"{settings.Model} {transform.Name} {settings.Walk}: dataset variability against model limit ({variability[0].Attribute})"))
-            .Border(TableBorder.Simple).AddColumns("class", "data std", "data p5", "data p95", "generator std", "model spread", "followed α range");
+            .Border(TableBorder.Simple).AddColumns("class", "data std", "data p5", "data p95", "generator std", "model spread", "followed α range", "note");
         foreach (var row in variability)
         {
             table.AddRow(Markup.Escape(row.Class), Shown(row.DataStd), Shown(row.DataP5), Shown(row.DataP95),
-                row.GeneratorStd.ToString("G3"), row.ModelSpread.ToString("G3"), $"{row.LowestFollowedAlpha:G3} … {row.HighestFollowedAlpha:G3}");
+                row.GeneratorStd.ToString("G3"), row.ModelSpread.ToString("G3"), $"{row.LowestFollowedAlpha:G3} … {row.HighestFollowedAlpha:G3}", row.Note is null ? "" : "left out");
         }
         console.Write(table);
         var c = correlation;
+        // What the limit measures and on which α, as the correlation row records it.
+        console.WriteLine($"limit measured on {c.Attribute} at α = {c.LimitAlphas}{(transform.LimitAlphasReason is { } why ? $" ({why})" : "")}");
+        if (c.LeftOut is { } leftOut)
+        {
+            // The reasons, one line for all, below the table: in a cell they wrapped to a column of fragments.
+            console.WriteLine($"left out of the correlation: {leftOut}");
+        }
         console.WriteLine(c.R is null
             ? $"correlation across {c.N} classes: not defined (fewer than three classes, or a side without variance)"
             : $"correlation across {c.N} classes: Pearson r = {c.R:F3} (p = {c.P:G3}), Spearman ρ = {c.Rho:F3}");

@@ -6,8 +6,9 @@ using Steerability.GpuNode.Results;
 
 namespace Steerability.Coordinator.Reports;
 
-/// <summary>One pooled point of a curve: the walk's masked L2 and the no-walk baseline at one α.</summary>
-public sealed record CurvePoint(string Model, string Transform, string Walk, string Regime, double Alpha, double L2Mean, double BaselineL2Mean);
+/// <summary>One pooled point of a curve: the walk's masked L2 and the no-walk baseline at one α, in one evaluation (alpha_metrics' evaluation column).</summary>
+public sealed record CurvePoint(string Model, string Transform, string Walk, string Regime, double Alpha, double L2Mean, double BaselineL2Mean,
+    string Evaluation = Experiments.Transforms.EvaluationMode.EqualName);
 
 /// <summary>Per model, transform, walk and regime: how far the walk's masked L2 lies below the baseline over the α where the edit changes the image.</summary>
 public sealed record SummaryRow(string Model, string Transform, string Walk, string Regime, int AlphaCount, double MeanReduction, double MeanRelativeReduction);
@@ -15,14 +16,16 @@ public sealed record SummaryRow(string Model, string Transform, string Walk, str
 /// <summary>One class's dataset spread against the model's spread for one attribute.</summary>
 /// <remarks>The data's mean and 5th/95th percentiles mark its band on the distribution figure; NaN where unknown.
 /// The regime comes from a sweep's partition folder (regime=R); a folder without one is taken as plain.</remarks>
+/// <param name="Note">Null for a class in the correlation; for a class the limit leaves out, why.</param>
 public sealed record VariabilityPoint(string Model, string Class, string Transform, string Walk, string Attribute, double DataStd, double ModelSpread,
-    double DataMean = double.NaN, double DataP5 = double.NaN, double DataP95 = double.NaN, long DataN = 0, string Regime = "plain");
+    double DataMean = double.NaN, double DataP5 = double.NaN, double DataP95 = double.NaN, long DataN = 0, string Regime = "plain", string? Note = null);
 
 /// <summary>The measured attribute of G(z'(α)) for one class at one α: mean and std over latents, and the edit's target.</summary>
 public sealed record AttributePoint(string Model, string Class, string Transform, string Walk, string Regime, string Attribute, double Alpha, double Mean, double Std, double Expected);
 
-/// <summary>Across classes, the correlation of dataset spread and model limit.</summary>
-public sealed record CorrelationEntry(string Model, string Transform, string Walk, string Regime, double R, double P, long N, double Rho = double.NaN);
+/// <summary>Across classes, the correlation of dataset spread and model limit, with what the limit measured, on which α, and the classes it left out (empty where a folder predates them).</summary>
+public sealed record CorrelationEntry(string Model, string Transform, string Walk, string Regime, double R, double P, long N, double Rho = double.NaN,
+    string Attribute = "", string LimitAlphas = "", string LeftOut = "");
 
 /// <summary>One trial of a sweep as the report lists it.</summary>
 public sealed record TrialEntry(string Key, string Status, long Attempts, string Node, string Device, double WallSeconds, double Throughput, string ThroughputUnit);
@@ -47,6 +50,12 @@ public sealed record ReportData(
     IReadOnlyList<TrialEntry>? Trials,
     IReadOnlyList<StripImage> Strips)
 {
+    /// <summary>
+    /// Curves of the other evaluations (color one channel at a time: red, green, blue), beside the headline
+    /// <see cref="Curves"/> (every walk dimension moved equally).
+    /// </summary>
+    public IReadOnlyList<CurvePoint> ChannelCurves { get; init; } = [];
+
     /// <summary>provenance.json of the folder; null for a folder written before it existed.</summary>
     public RunProvenance? Provenance { get; init; }
 
@@ -69,15 +78,20 @@ public sealed record ReportData(
 public static class ReportDataLoader
 {
     // Classes pooled: the evaluator's 'all' rows where present; a folder without them is averaged over its classes.
-    // Averaging also folds repeated trials (seeds) of one configuration into one curve.
+    // Averaging also folds repeated trials (seeds) of one configuration into one curve. The headline curves are the
+    // equal evaluation (a version 2 folder's colour rows, channels cycled, are its only colour curve); the rest are
+    // the per-channel table.
     private const string PooledCurves = """
         SELECT CAST(model AS VARCHAR), CAST(transform AS VARCHAR), CAST(walk AS VARCHAR), CAST(regime AS VARCHAR),
-               CAST(alpha AS DOUBLE) AS a, avg(l2_mean), avg(baseline_l2_mean)
+               CAST(alpha AS DOUBLE) AS a, avg(l2_mean), avg(baseline_l2_mean), CAST(evaluation AS VARCHAR)
         FROM alpha_metrics
-        WHERE class = 'all' OR NOT EXISTS (SELECT 1 FROM alpha_metrics WHERE class = 'all')
-        GROUP BY 1, 2, 3, 4, 5
-        ORDER BY 2, 3, 4, 1, 5
+        WHERE (class = 'all' OR NOT EXISTS (SELECT 1 FROM alpha_metrics WHERE class = 'all')) AND {0}
+        GROUP BY 1, 2, 3, 4, 5, 8
+        ORDER BY 2, 3, 4, 1, 8, 5
         """;
+
+    private static readonly string HeadlineEvaluations =
+        $"evaluation IN ('{Experiments.Transforms.EvaluationMode.EqualName}', '{Experiments.Studies.WalkMetricRecord.CycledEvaluation}')";
 
     /// <summary>Loads the folder <paramref name="dir"/>; <paramref name="named"/> is how the user named it, for messages.</summary>
     public static async Task<ReportData> LoadAsync(string dir, string named, CancellationToken ct = default)
@@ -93,26 +107,30 @@ public static class ReportDataLoader
             throw new InputException($"report: '{named}' has no alpha_metrics table; accepted: a sweep folder written by `steer run` " +
                 "(alpha_metrics/**.parquet) or a folder holding alpha_metrics.parquet (as `steer demo --out` writes)");
         }
-        var curves = (await SweepQuery.RunAsync(folder, PooledCurves, ct)).Rows
-            .Select(r => new CurvePoint(Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Number(r[4]), Number(r[5]), Number(r[6])))
-            .ToList();
-        if (curves.Count == 0)
+        async Task<List<CurvePoint>> CurvesAsync(string evaluations) =>
+            (await SweepQuery.RunAsync(folder, string.Format(CultureInfo.InvariantCulture, PooledCurves, evaluations), ct)).Rows
+                .Select(r => new CurvePoint(Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Number(r[4]), Number(r[5]), Number(r[6]), Text(r[7])))
+                .ToList();
+        var curves = await CurvesAsync(HeadlineEvaluations);
+        var channelCurves = await CurvesAsync($"NOT {HeadlineEvaluations}");
+        if (curves.Count == 0 && channelCurves.Count == 0)
         {
             throw new InputException($"report: '{named}' has an empty alpha_metrics table; accepted: a folder with at least one alpha_metrics row");
         }
         var variabilityRegime = tables.Contains("variability") && await HasColumnAsync(folder, "variability", "regime", ct) ? "CAST(regime AS VARCHAR)" : "'plain'";
         var variability = tables.Contains("variability")
             ? (await SweepQuery.RunAsync(folder, "SELECT model, class, transform, walk, attribute, data_std, model_spread, data_mean, data_p5, data_p95, data_n, " +
-                    variabilityRegime + " FROM variability ORDER BY transform, walk, attribute, class", ct)).Rows
+                    variabilityRegime + ", note FROM variability ORDER BY transform, walk, attribute, class", ct)).Rows
                 .Select(r => new VariabilityPoint(Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Text(r[4]), Number(r[5]), Number(r[6]),
-                    Number(r[7]), Number(r[8]), Number(r[9]), Convert.ToInt64(r[10] ?? 0L, CultureInfo.InvariantCulture), Text(r[11])))
+                    Number(r[7]), Number(r[8]), Number(r[9]), Convert.ToInt64(r[10] ?? 0L, CultureInfo.InvariantCulture), Text(r[11]), r[12] is null ? null : Text(r[12])))
                 // A generator whose training data is not here has no data std (NaN): nothing to place on the scatter.
                 .Where(v => double.IsFinite(v.DataStd) && double.IsFinite(v.ModelSpread))
                 .ToList()
             : [];
         var correlations = tables.Contains("correlation")
-            ? (await SweepQuery.RunAsync(folder, "SELECT model, transform, walk, regime, r, p, n, rho FROM correlation ORDER BY transform, walk, regime, model", ct)).Rows
-                .Select(r => new CorrelationEntry(Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Number(r[4]), Number(r[5]), Convert.ToInt64(r[6] ?? 0L, CultureInfo.InvariantCulture), Number(r[7])))
+            ? (await SweepQuery.RunAsync(folder, "SELECT model, transform, walk, regime, r, p, n, rho, attribute, limit_alphas, left_out FROM correlation ORDER BY transform, walk, regime, model", ct)).Rows
+                .Select(r => new CorrelationEntry(Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Number(r[4]), Number(r[5]), Convert.ToInt64(r[6] ?? 0L, CultureInfo.InvariantCulture), Number(r[7]),
+                    Text(r[8]), Text(r[9]), Text(r[10])))
                 .ToList()
             : [];
         // Repeated trials (seeds) of one configuration are averaged, as the curves are.
@@ -140,6 +158,7 @@ public static class ReportDataLoader
         var explorer = FindExplorerWalks(folder);
         return new ReportData(folder, curves, Summarise(curves), variability, correlations, attributes, trials, FindStrips(folder))
         {
+            ChannelCurves = channelCurves,
             Provenance = RunProvenance.Read(folder),
             Generators = generators,
             Explorer = explorer.Found,

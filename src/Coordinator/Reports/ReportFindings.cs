@@ -45,7 +45,8 @@ public static class ReportFindings
         foreach (var c in data.Correlations.Where(c => c.N > 0 && !double.IsNaN(c.R)))
         {
             lines.Add($"{c.Transform}, {c.Walk} walk ({c.Regime}): across {c.N} classes, dataset variability and model limit correlate with " +
-                $"r = {c.R.ToString("F3", CultureInfo.InvariantCulture)} (p = {c.P.ToString("G3", CultureInfo.InvariantCulture)}).");
+                $"r = {c.R.ToString("F3", CultureInfo.InvariantCulture)} (p = {c.P.ToString("G3", CultureInfo.InvariantCulture)})" +
+                (c.LimitAlphas.Length > 0 ? $", limit at α = {c.LimitAlphas}" : "") + (c.LeftOut.Length > 0 ? $"; left out: {c.LeftOut}" : "") + ".");
         }
         return lines;
     }

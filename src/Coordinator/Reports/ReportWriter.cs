@@ -36,7 +36,9 @@ public static class ReportWriter
             html.Append("<h2>").Append(Encode(transform)).Append("</h2>\n");
             var plotFile = ReportPlots.DrawL2(Path.Combine(reportDir, $"l2-{t}-{SafeName(transform)}.png"), transform, data.Curves.Where(c => c.Transform == transform).ToList());
             AppendFigure(html, "l2", plotFile, $"masked L2 vs α for {transform}",
-                "Masked L2 between G(z + αw) and edit(G(z), α), each walk solid against its own no-walk baseline (dashed), classes pooled.");
+                "Masked L2 between G(z + αw) and edit(G(z), α), each walk solid against its own no-walk baseline (dashed), classes pooled" +
+                (data.ChannelCurves.Any(c => c.Transform == transform) ? "; every walk dimension moved by the same α (evaluation equal: all three channels, the paper's figure)." : "."));
+            WriteChannelEvaluation(html, data, transform, t, reportDir);
             WriteAttributes(html, data, transform, t, reportDir);
             WriteVariability(html, data, transform, t, reportDir);
             WriteRemedies(html, data, transform, t, reportDir);
@@ -123,6 +125,35 @@ public static class ReportWriter
         }
     }
 
+    // The second, labelled table of an edit with several walk vectors (color): one channel moved at a time.
+    private static void WriteChannelEvaluation(StringBuilder html, ReportData data, string transform, int t, string reportDir)
+    {
+        var points = data.ChannelCurves.Where(c => c.Transform == transform).ToList();
+        if (points.Count == 0)
+        {
+            return;
+        }
+        var title = $"{transform}: evaluated one channel at a time";
+        html.Append("<h3>").Append(Encode(title)).Append("</h3>\n");
+        var file = ReportPlots.DrawL2(Path.Combine(reportDir, $"l2-channels-{t}-{SafeName(transform)}.png"), transform,
+            points.Select(p => p with { Walk = $"{p.Walk}, {p.Evaluation}" }).ToList());
+        AppendFigure(html, "l2-channels", file, title,
+            "The same walks with α moving one channel (evaluation red, green or blue; the others left at 0): alpha_metrics rows whose evaluation is not equal.");
+        html.Append("<table class=\"channels\">\n<tr><th>walk</th><th>regime</th><th>evaluation</th><th>α compared</th><th>mean reduction</th><th>relative</th></tr>\n");
+        foreach (var group in points.GroupBy(p => p.Evaluation).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            foreach (var row in ReportDataLoader.Summarise(group))
+            {
+                html.Append("<tr>").Append(Cell(row.Walk)).Append(Cell(row.Regime)).Append(Cell(group.Key))
+                    .Append(NumberCell(row.AlphaCount.ToString(CultureInfo.InvariantCulture)))
+                    .Append(NumberCell(FormatReduction(row.MeanReduction)))
+                    .Append(NumberCell(FormatRelative(row.MeanRelativeReduction)))
+                    .Append("</tr>\n");
+            }
+        }
+        html.Append("</table>\n");
+    }
+
     private static void WriteVariability(StringBuilder html, ReportData data, string transform, int t, string reportDir)
     {
         var groups = data.Variability.Where(v => v.Transform == transform)
@@ -136,9 +167,12 @@ public static class ReportWriter
             html.Append("<h3>").Append(Encode(title)).Append("</h3>\n");
             var file = $"variability-{t}-{g}-{SafeName(walk)}.png";
             var correlations = data.Correlations.Where(c => c.Transform == transform && c.Walk == walk && c.Model == model && c.Regime == regime).ToList();
-            file = ReportPlots.DrawVariability(Path.Combine(reportDir, file), title, groups[g].ToList(), correlations);
+            // A class the limit leaves out (its attribute is not defined) is no point of the correlation, so none of the scatter.
+            var correlated = groups[g].Where(v => v.Note is null).ToList();
+            file = ReportPlots.DrawVariability(Path.Combine(reportDir, file), title, correlated, correlations);
             AppendFigure(html, "variability", file, title,
                 "Per class (labelled): dataset variability against the model's limit, the least-squares line dashed, the correlation's r, p and ρ in the legend.");
+            WriteLimitStatement(html, correlations, groups[g].Where(v => v.Note is not null).ToList());
             if (correlations.Count == 0)
             {
                 html.Append("<p>No correlation row for this walk.</p>\n");
@@ -154,6 +188,24 @@ public static class ReportWriter
             }
             html.Append("</ul>\n");
         }
+    }
+
+    // What the limit measured, on which α, and which classes it left out and why (a folder before schema version 3 states none).
+    private static void WriteLimitStatement(StringBuilder html, IReadOnlyList<CorrelationEntry> correlations, IReadOnlyList<VariabilityPoint> leftOut)
+    {
+        var stated = correlations.FirstOrDefault(c => c.Attribute.Length > 0);
+        if (stated is null && leftOut.Count == 0)
+        {
+            return;
+        }
+        html.Append("<p class=\"limit\">");
+        if (stated is not null)
+        {
+            html.Append("Limit measured on ").Append(Encode(stated.Attribute)).Append(" at α = ").Append(Encode(stated.LimitAlphas)).Append(". ");
+        }
+        var classes = leftOut.GroupBy(v => v.Class).Select(g => $"{g.Key} ({g.First().Note})").ToList();
+        html.Append(classes.Count > 0 ? "Classes left out of the correlation: " + Encode(string.Join("; ", classes)) + "." : "No class left out.");
+        html.Append("</p>\n");
     }
 
     // The paper's remedies figure, for each walk run under more than one regime.

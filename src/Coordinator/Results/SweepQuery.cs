@@ -76,22 +76,65 @@ public static class SweepQuery
         return result;
     }
 
+    /// <summary>The tables that carry a schema_version column (the limits tables from version 3 on), in the order they are checked.</summary>
+    public static IReadOnlyList<string> VersionedTables { get; } = ["alpha_metrics", "attributes", "variability", "correlation"];
+
     /// <summary>
-    /// One folder, one alpha_metrics schema: version 1 rows carry no scale (and `steer remedies` wrote them on [0, 1],
-    /// 4× below the rest), so a folder mixing versions would put two scales in one column. Such a folder is refused.
+    /// Columns a table gained in a later schema version, with the value an older folder's rows are read with, so that
+    /// a folder written before them is still read (and reported) as it was: alpha_metrics' evaluation (version 2 moved
+    /// one colour channel per latent, i mod 3, pooled: `cycled`; every other edit moved its one α: `equal`), and the
+    /// limits tables' statement of what each limit used (unknown: null).
+    /// </summary>
+    private static readonly Dictionary<string, (string Column, string Value)[]> AddedColumns = new(StringComparer.Ordinal)
+    {
+        ["alpha_metrics"] = [("evaluation", $"CASE WHEN transform = 'color' THEN '{Experiments.Studies.WalkMetricRecord.CycledEvaluation}' ELSE '{Experiments.Transforms.EvaluationMode.EqualName}' END")],
+        ["variability"] = [("note", "CAST(NULL AS VARCHAR)")],
+        ["correlation"] = [("attribute", "CAST(NULL AS VARCHAR)"), ("limit_alphas", "CAST(NULL AS VARCHAR)"), ("left_out", "CAST(NULL AS VARCHAR)")],
+    };
+
+    /// <summary>
+    /// One folder, one schema per table: version 1 alpha_metrics rows carry no scale (and `steer remedies` wrote them on
+    /// [0, 1], 4× below the rest), version 2 colour rows pool the channels where version 3 has one row per evaluation,
+    /// so a folder mixing versions would put two meanings in one column. Such a folder is refused.
     /// </summary>
     private static async Task RefuseMixedSchemasAsync(DuckDBConnection connection, string sweepDir, CancellationToken ct)
     {
-        if (!Sources(sweepDir).TryGetValue("alpha_metrics", out var source))
+        var sources = Sources(sweepDir);
+        foreach (var table in VersionedTables)
         {
-            return;
+            if (!sources.TryGetValue(table, out var source))
+            {
+                continue;
+            }
+            var versions = await VersionsAsync(connection, source, ct);
+            if (versions.Count > 1)
+            {
+                throw new InputException($"{sweepDir}: {table} mixes schema versions {string.Join(" and ", versions)} (version 1 named no masked-L2 scale; " +
+                    $"version 2 is on {Experiments.Evaluation.AlphaEvaluator.L2Scale}; version {Experiments.Studies.WalkMetricRecord.CurrentSchemaVersion} evaluates colour with all channels equal " +
+                    "and per channel, measures luminance as sampled pixels and states each limit's α); accepted: one version per folder: run the sweep again into a new --out (or with --new-sweep)");
+            }
         }
-        var versions = await VersionsAsync(connection, source, ct);
-        if (versions.Count > 1)
+    }
+
+    /// <summary>The view's SELECT: every column of the source, and the later columns an older folder lacks, with their old meaning.</summary>
+    private static async Task<string> ViewSelectAsync(DuckDBConnection connection, string table, string source, CancellationToken ct)
+    {
+        if (!AddedColumns.TryGetValue(table, out var added))
         {
-            throw new InputException($"{sweepDir}: alpha_metrics mixes schema versions {string.Join(" and ", versions)} (version 1 named no masked-L2 scale; " +
-                $"version {Experiments.Studies.WalkMetricRecord.CurrentSchemaVersion} is on {Experiments.Evaluation.AlphaEvaluator.L2Scale}); accepted: one version per folder: run the sweep again into a new --out (or with --new-sweep)");
+            return $"SELECT * FROM {source}";
         }
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        await using (var describe = connection.CreateCommand())
+        {
+            describe.CommandText = $"SELECT column_name FROM (DESCRIBE SELECT * FROM {source})";
+            await using var reader = await describe.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                present.Add(reader.GetString(0));
+            }
+        }
+        var missing = added.Where(a => !present.Contains(a.Column)).Select(a => $", {a.Value} AS {a.Column}");
+        return $"SELECT *{string.Concat(missing)} FROM {source}";
     }
 
     public static async Task<QueryResult> RunAsync(string sweepDir, string sql, CancellationToken ct = default)
@@ -101,7 +144,7 @@ public static class SweepQuery
         foreach (var (table, source) in Sources(sweepDir))
         {
             await using var view = connection.CreateCommand();
-            view.CommandText = $"CREATE VIEW \"{table}\" AS SELECT * FROM {source}";
+            view.CommandText = $"CREATE VIEW \"{table}\" AS {await ViewSelectAsync(connection, table, source, ct)}";
             await view.ExecuteNonQueryAsync(ct);
         }
         await RefuseMixedSchemasAsync(connection, sweepDir, ct);

@@ -14,6 +14,9 @@ public sealed class ForegroundMomentsDetector : IAttributeDetector
     public double LowDistance { get; init; } = 0.08;
     public double HighDistance { get; init; } = 0.2;
 
+    /// <summary>Draws each image's luminance samples; null: none are drawn.</summary>
+    public LuminanceSampler? Luminance { get; init; } = new();
+
     public IReadOnlyList<ImageAttributes> Measure(Tensor images)
     {
         using var scope = torch.NewDisposeScope();
@@ -40,6 +43,7 @@ public sealed class ForegroundMomentsDetector : IAttributeDetector
         var mu11 = (weight * dx * dy).sum([1, 2]);
         // The principal axis in image coordinates (y down) is ½·atan2(2μ11, μ20 − μ02); negate for counter-clockwise as displayed.
         var orientation = -0.5 * torch.atan2(2 * mu11, mu20 - mu02) * (180 / Math.PI);
+        var luminance = Luminance?.Sample(images);
         var channelMeans = unit.mean([2, 3]);                                            // [N, C]
         var a = area.data<double>().ToArray();
         var cx = meanX.data<double>().ToArray();
@@ -59,7 +63,10 @@ public sealed class ForegroundMomentsDetector : IAttributeDetector
                 CentreY: empty ? 0 : cy[i] - size / 2.0,
                 Orientation: empty ? 0 : (o[i] <= -90 ? o[i] + 180 : o[i]),
                 Intensity: (r + g + b) / 3,
-                Red: r, Green: g, Blue: b);
+                Red: r, Green: g, Blue: b)
+            {
+                LuminanceSamples = luminance?[i] ?? [],
+            };
         }
         return result;
     }

@@ -12,4 +12,8 @@ namespace Steerability.Experiments.Attributes;
 /// <param name="Green">Mean of the green channel.</param>
 /// <param name="Blue">Mean of the blue channel.</param>
 /// <remarks>Which of these an edit moves, and how, is the edit's own (<see cref="Transforms.ImageTransform.Attribute"/>).</remarks>
-public sealed record ImageAttributes(double Area, double CentreX, double CentreY, double Orientation, double Intensity, double Red, double Green, double Blue);
+public sealed record ImageAttributes(double Area, double CentreX, double CentreY, double Orientation, double Intensity, double Red, double Green, double Blue)
+{
+    /// <summary>Luminance of pixels sampled from the image (<see cref="LuminanceSampler"/>), in [0, 1]; empty when the detector samples none.</summary>
+    public IReadOnlyList<double> LuminanceSamples { get; init; } = [];
+}

@@ -35,15 +35,11 @@ public static class TransformLimit
     /// </summary>
     public const double FollowTolerance = 0.5;
 
-    /// <summary>The α moving only the attribute this study follows (color: the red channel), for <paramref name="count"/> samples.</summary>
-    public static Tensor LimitAlphas(ImageTransform transform, double alpha, int count)
-    {
-        var alphas = torch.full(count, transform.Dimensions, transform.IdentityAlpha, dtype: ScalarType.Float32);
-        alphas[.., 0] = alpha;
-        return alphas;
-    }
-
-    /// <summary>Measures the attribute along <paramref name="grid"/> for each class in <paramref name="classes"/>.</summary>
+    /// <summary>
+    /// Measures the attribute along <paramref name="grid"/> (the edit's <see cref="ImageTransform.LimitAlphas"/>) for each
+    /// class in <paramref name="classes"/>; a grid value moves every walk dimension (<see cref="ImageTransform.EvaluationAlphas"/>).
+    /// An attribute with several values per image (luminance) pools them all.
+    /// </summary>
     public static (IReadOnlyList<AttributeAtAlpha> Points, IReadOnlyList<ClassLimit> Limits) Measure(
         IImageGenerator generator, ImageTransform transform, ILatentWalk walk, IAttributeDetector detector,
         IReadOnlyList<int> classes, IReadOnlyList<string> classNames, IReadOnlyList<double> grid, int latentsPerClass, int seed, int batch = 128)
@@ -62,14 +58,14 @@ public static class TransformLimit
                 using var noGrad = torch.no_grad();
                 var z = generator.SampleLatents(count, latentRandom);
                 var labels = torch.full(count, classIndex, dtype: ScalarType.Int64, device: generator.Device);
-                var unmovedValues = detector.Measure(generator.Generate(z, labels)).Select(a => transform.Attribute(a)).ToList();
+                var unmovedValues = detector.Measure(generator.Generate(z, labels)).SelectMany(transform.AttributeValues).ToList();
                 FiniteGuard.Numbers(unmovedValues, Stage, $"class {classNames[classIndex]}, no walk", "attribute of G(z)");
                 unmoved.AddRange(unmovedValues);
                 for (var a = 0; a < grid.Count; a++)
                 {
-                    var alphas = LimitAlphas(transform, grid[a], count).to(generator.Device);
+                    var alphas = transform.EvaluationAlphas(grid[a], count).to(generator.Device);
                     var images = generator.Generate(walk.Steer(z, labels, alphas), labels);
-                    var measured = detector.Measure(images).Select(m => transform.Attribute(m)).ToList();
+                    var measured = detector.Measure(images).SelectMany(transform.AttributeValues).ToList();
                     FiniteGuard.Numbers(measured, Stage, $"class {classNames[classIndex]}, α {grid[a]}", "attribute of G(z'(α))");
                     values[a].AddRange(measured);
                 }

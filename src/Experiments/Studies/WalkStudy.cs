@@ -24,18 +24,25 @@ public sealed record ExperimentProgress(string Phase, int Done, int Total, doubl
 /// One row of the alpha_metrics table, as the walk study gives it and as it is stored: a walk's masked L2 at one α for
 /// one class or "all". <paramref name="PerClass"/> is true when a linear walk had one set of vectors per class;
 /// <paramref name="Regime"/> is the generator's training regime (plain, augmented or joint); <paramref name="N"/> the
-/// held-out latents behind the row.
+/// held-out latents behind the row; <paramref name="Evaluation"/> which walk dimensions α moved
+/// (<see cref="EvaluationMode"/>): `equal` (all of them, the headline table: the paper's figure) or, for color, one
+/// channel (`red`, `green`, `blue`).
 /// </summary>
 /// <remarks>
 /// Schema versions: 1 (no schema_version column) had no named scale, and `steer remedies` wrote its masked L2 on
-/// [0, 1] images, 4× below a sweep's; 2 measures every masked L2 on [-1, 1] and names the scale in l2_scale. A sweep
-/// never mixes versions (it is checked when its tables are read).
+/// [0, 1] images, 4× below a sweep's; 2 measures every masked L2 on [-1, 1] and names the scale in l2_scale; 3 adds
+/// the evaluation column (version 2 evaluated color with latent i moving channel i mod 3, all pooled in one row, read
+/// back as evaluation `cycled`), measures the color and brightness limits on luminance (sampled pixels) and states
+/// each limit's α and left-out classes. A sweep never mixes versions (it is checked when its tables are read).
 /// </remarks>
 public sealed record WalkMetricRecord(string Model, string Class, string Transform, string Walk, bool PerClass, string Regime,
-    double Alpha, double L2Mean, double L2Std, double BaselineL2Mean, double BaselineL2Std, int N)
+    double Alpha, double L2Mean, double L2Std, double BaselineL2Mean, double BaselineL2Std, int N, string Evaluation = EvaluationMode.EqualName)
 {
-    /// <summary>The version this code writes.</summary>
-    public const int CurrentSchemaVersion = 2;
+    /// <summary>The version this code writes, of alpha_metrics and of the limits tables.</summary>
+    public const int CurrentSchemaVersion = 3;
+
+    /// <summary>The evaluation value version 2 color rows are read back with: latent i moved channel i mod 3, pooled.</summary>
+    public const string CycledEvaluation = "cycled";
 
     /// <summary>Which meaning of the masked L2 columns the row has (see the remarks).</summary>
     public int SchemaVersion => CurrentSchemaVersion;
@@ -83,7 +90,7 @@ public static class WalkStudy
         var metrics = AlphaEvaluator.Evaluate(generator, transform, walk, new EvaluationOptions(spec.EvaluationLatents, Classes: spec.Classes, Grid: spec.Alphas), classNames,
             new ProgressCallback<TrainingProgress>(p => progress?.Report(new ExperimentProgress("evaluate", p.Step, p.TotalSteps, null))), cancel);
         return metrics.Select(m => new WalkMetricRecord(generator.Name, m.ClassName, spec.Transform, spec.Walk, spec.PerClass, spec.Regime,
-            m.Alpha, m.L2Mean, m.L2Std, m.BaselineL2Mean, m.BaselineL2Std, m.Count)).ToList();
+            m.Alpha, m.L2Mean, m.L2Std, m.BaselineL2Mean, m.BaselineL2Std, m.Count, m.Evaluation)).ToList();
     }
 
     /// <summary>Trains and measures one walk; the walk is disposed at the end.</summary>
@@ -121,7 +128,7 @@ public static class WalkStudy
             var targets = new List<Tensor>();
             foreach (var alpha in grid)
             {
-                // Colour moves the red channel in the strip; the evaluation moves each channel in turn.
+                // Every walk dimension moves by α (color: all three channels), as the headline evaluation.
                 var alphas = transform.EvaluationAlphas(alpha, 1).to(generator.Device);
                 var zi = z[i..(i + 1)];
                 var li = labels[i..(i + 1)];

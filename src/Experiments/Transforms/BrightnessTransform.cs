@@ -36,9 +36,11 @@ public sealed class BrightnessTransform : ImageTransform
     public override string AlphaUnits => "additive image units such as [-0.5, 0, 0.5]";
     public override bool InInnerRange(double alpha, int imageSize) => Math.Abs(alpha) <= 0.25;
 
-    /// <summary>Mean intensity over all pixels and channels, in [0, 1].</summary>
-    public override string AttributeName => "intensity";
+    /// <summary>Luminance as the authors measure it: sampled pixels, each the mean of its three channels, in [0, 1].</summary>
+    public override string AttributeName => LuminanceSampler.AttributeName;
+    public override string AttributeDescription => LuminanceSampler.Description;
     public override double Attribute(ImageAttributes attributes) => attributes.Intensity;
+    public override IEnumerable<double> AttributeValues(ImageAttributes attributes) => attributes.LuminanceSamples;
 
     /// <summary>α is in units of the [-1, 1] range, the attribute in [0, 1]: half of α.</summary>
     public override double ExpectedAttribute(double unmoved, double alpha) => unmoved + alpha / 2;

@@ -44,20 +44,32 @@ public sealed class ColorTransform : ImageTransform
     public override string AlphaUnits => "additive image units such as [-0.5, 0, 0.5]";
     public override bool InInnerRange(double alpha, int imageSize) => Math.Abs(alpha) <= 0.25;
 
-    /// <summary>Mean of the red channel (the channel the limits study moves), in [0, 1].</summary>
-    public override string AttributeName => "red";
-    public override double Attribute(ImageAttributes attributes) => attributes.Red;
+    /// <summary>
+    /// Luminance as the authors measure it: sampled pixels, each the mean of its three channels, in [0, 1]; the limits
+    /// study moves all three channels by α (<see cref="ImageTransform.EvaluationAlphas"/>).
+    /// </summary>
+    public override string AttributeName => LuminanceSampler.AttributeName;
+    public override string AttributeDescription => LuminanceSampler.Description + "; all three channels moved by α";
+    public override double Attribute(ImageAttributes attributes) => attributes.Intensity;
+    public override IEnumerable<double> AttributeValues(ImageAttributes attributes) => attributes.LuminanceSamples;
 
     /// <summary>α is in units of the [-1, 1] range, the attribute in [0, 1]: half of α.</summary>
     public override double ExpectedAttribute(double unmoved, double alpha) => unmoved + alpha / 2;
 
-    public override Tensor EvaluationAlphas(double alpha, int count)
+    /// <summary>The headline evaluation (all channels by α, the paper's figure), then one channel at a time, the others at 0.</summary>
+    public override IReadOnlyList<EvaluationMode> EvaluationModes =>
+    [
+        new(EvaluationMode.EqualName, "all three channels moved by α (the paper's figure)", EvaluationAlphas),
+        .. ChannelNames.Select((name, channel) => new EvaluationMode(name, $"the {name} channel moved by α, the others left", (alpha, count) => ChannelAlphas(channel, alpha, count))),
+    ];
+
+    /// <summary>The channels in walk-vector order, as the per-channel evaluation names them.</summary>
+    public static IReadOnlyList<string> ChannelNames { get; } = ["red", "green", "blue"];
+
+    private static Tensor ChannelAlphas(int channel, double alpha, int count)
     {
         var alphas = torch.zeros(count, 3, dtype: ScalarType.Float32);
-        for (var i = 0; i < count; i++)
-        {
-            alphas[i, i % 3] = alpha;
-        }
+        alphas[.., channel] = alpha;
         return alphas;
     }
 }

@@ -100,10 +100,11 @@ public abstract class ImageTransform
     public virtual IReadOnlyList<double> NonlinearTestGrid(int imageSize) => LinearTestGrid(imageSize);
 
     /// <summary>
-    /// The α [count, Dimensions] used to evaluate grid value <paramref name="alpha"/>. For color each sample moves
-    /// one channel (sample i moves channel i mod 3), so all three walk vectors are evaluated.
+    /// The α [count, Dimensions] that grid value <paramref name="alpha"/> stands for in the headline evaluation, the
+    /// strip, the explorer and the limits study: every walk dimension moved by α (color: all three channels equally,
+    /// as the paper's figure).
     /// </summary>
-    public virtual Tensor EvaluationAlphas(double alpha, int count) =>
+    public Tensor EvaluationAlphas(double alpha, int count) =>
         torch.full(count, Dimensions, alpha, dtype: ScalarType.Float32);
 
     /// <summary>
@@ -117,6 +118,39 @@ public abstract class ImageTransform
     /// authors' luminance walk (one slider moving all three channels).
     /// </summary>
     public virtual ImageTransform NonlinearEdit => this;
+
+    /// <summary>
+    /// The evaluations along α, each one labelled table of alpha_metrics: <see cref="EvaluationMode.EqualName"/> first
+    /// (<see cref="EvaluationAlphas"/>); an edit with several walk vectors may add one per vector (color: red, green, blue).
+    /// </summary>
+    public virtual IReadOnlyList<EvaluationMode> EvaluationModes =>
+        [new(EvaluationMode.EqualName, Dimensions == 1 ? "α" : "every walk dimension moved by α", EvaluationAlphas)];
+
+    /// <summary>
+    /// The α the limits study measures the attribute on, given the walk's test grid: the grid itself unless the edit
+    /// says otherwise (rotate3d: its test grid holds only identities and mirror images).
+    /// </summary>
+    public virtual IReadOnlyList<double> LimitAlphas(IReadOnlyList<double> testGrid) => testGrid;
+
+    /// <summary>What the limits study measures for this edit, in words (the attribute and how it is read from an image).</summary>
+    public virtual string AttributeDescription => AttributeName;
+
+    /// <summary>Why the limits study measures on <see cref="LimitAlphas"/> rather than the test grid; null when it uses the grid.</summary>
+    public virtual string? LimitAlphasReason => null;
+
+    /// <summary>
+    /// Classes of the generator this edit is used on whose attribute is not defined (shapes: the orientation of a
+    /// circle or a square), by class name, with the reason: the limits study leaves them out of its correlation and
+    /// says so. Set by the family that knows its classes, in the edit variants it gives.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ClassesWithoutAttribute { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// The attribute's values on one image as the limits study pools them: one value (<see cref="Attribute"/>) unless the
+    /// attribute is a distribution of samples per image (luminance: sampled pixels).
+    /// </summary>
+    public virtual IEnumerable<double> AttributeValues(ImageAttributes attributes) => [Attribute(attributes)];
+
 
     /// <summary>The α reached by n nonlinear steps: n·ε (zoom: εⁿ).</summary>
     public virtual double AlphaOfSteps(int steps, int imageSize) => steps * NonlinearStep(imageSize);

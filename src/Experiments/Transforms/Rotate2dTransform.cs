@@ -58,6 +58,7 @@ public sealed class Rotate2dTransform : ImageTransform
 
     /// <summary>The foreground's principal axis from second moments, in degrees.</summary>
     public override string AttributeName => "orientation";
+    public override string AttributeDescription => "orientation: the foreground's principal axis from its second moments, degrees";
     public override double Attribute(ImageAttributes attributes) => attributes.Orientation;
     public override double ExpectedAttribute(double unmoved, double alpha) => unmoved + alpha;
 }

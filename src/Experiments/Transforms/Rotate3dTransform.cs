@@ -88,8 +88,23 @@ public sealed class Rotate3dTransform : ImageTransform
     public override string AlphaUnits => "degrees such as [-45, 0, 45]";
     public override bool InInnerRange(double alpha, int imageSize) => Math.Abs(alpha) <= 22.5;
 
+    /// <summary>
+    /// The α the limit is measured on: ±22.5°, ±45° and ±67.5°. Every value of the test grid linspace(−720, 720, 9) is a
+    /// multiple of 180°, where the turn is the identity (0, ±360, ±720) or a mirror image (±180, ±540), so a limit taken
+    /// there measures the generator breaking down, not the turn; ±90° is edge-on (the plane projects to a line). The
+    /// test grid has no inner point, so these are the rotate2d grid's inner values, not a subset of it.
+    /// </summary>
+    public override IReadOnlyList<double> LimitAlphas(IReadOnlyList<double> testGrid) => LimitGrid;
+
+    /// <summary>See <see cref="LimitAlphas"/>.</summary>
+    public static IReadOnlyList<double> LimitGrid { get; } = [-67.5, -45, -22.5, 22.5, 45, 67.5];
+
+    public override string LimitAlphasReason =>
+        "the test grid's ±180°…±720° are identities and mirror images, and ±90° is edge-on, so the limit uses the turns in between";
+
     /// <summary>√(foreground area): the turn foreshortens the width.</summary>
     public override string AttributeName => "area_sqrt";
+    public override string AttributeDescription => "area_sqrt: √(foreground area), foreshortened by √|cos α|";
     public override double Attribute(ImageAttributes attributes) => Math.Sqrt(attributes.Area);
 
     /// <summary>The width is foreshortened by cos α, so √area by √|cos α|.</summary>

@@ -98,10 +98,10 @@ public sealed class CatalogTests
         Assert.Equal(1, TransformCatalog.Create("shiftx").Attribute(attributes));
         Assert.Equal(2, TransformCatalog.Create("shifty").Attribute(attributes));
         Assert.Equal(0.4, TransformCatalog.Create("brightness").Attribute(attributes));
-        Assert.Equal(0.5, TransformCatalog.Create("color").Attribute(attributes));
+        Assert.Equal(0.4, TransformCatalog.Create("color").Attribute(attributes));   // luminance: the image's channel mean (one value; the limits pool sampled pixels)
         Assert.Equal(3, TransformCatalog.Create("rotate2d").Attribute(attributes));
         Assert.Equal(4, TransformCatalog.Create("rotate3d").Attribute(attributes));
-        Assert.Equal(["area_sqrt", "centre_x", "centre_y", "intensity", "red", "orientation", "area_sqrt"],
+        Assert.Equal(["area_sqrt", "centre_x", "centre_y", "luminance", "luminance", "orientation", "area_sqrt"],
             TransformCatalog.Names.Take(7).Select(n => TransformCatalog.Create(n).AttributeName));
         Assert.Equal([0.1, 0.1, 0.1, 0.05, 0.05, 0.1, 0.1], TransformCatalog.Names.Take(7).Select(n => TransformCatalog.Create(n).DefaultLearningRate));
         Assert.Equal(2.0, TransformCatalog.Create("zoom").ExpectedAttribute(4, 2));

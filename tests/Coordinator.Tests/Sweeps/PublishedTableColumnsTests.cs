@@ -33,7 +33,7 @@ public sealed class PublishedTableColumnsTests : IDisposable
     [
         "trial_key VARCHAR", "runner VARCHAR", "schema_version INTEGER", "l2_scale VARCHAR", "model VARCHAR", "class VARCHAR",
         "transform VARCHAR", "walk VARCHAR", "per_class BOOLEAN", "regime VARCHAR", "alpha DOUBLE", "l2_mean DOUBLE", "l2_std DOUBLE",
-        "baseline_l2_mean DOUBLE", "baseline_l2_std DOUBLE", "n INTEGER",
+        "baseline_l2_mean DOUBLE", "baseline_l2_std DOUBLE", "n INTEGER", "evaluation VARCHAR",
     ];
 
     [Fact]
@@ -50,6 +50,6 @@ public sealed class PublishedTableColumnsTests : IDisposable
         var described = await SweepQuery.RunAsync(sweep, "SELECT column_name, column_type FROM (DESCRIBE alpha_metrics)");
         Assert.Equal(PreviousLayout, described.Rows.Select(r => $"{r[0]} {r[1]}"));
         var rows = await SweepQuery.RunAsync(sweep, "SELECT count(*), count(DISTINCT trial_key), min(runner), min(schema_version), min(regime) FROM alpha_metrics");
-        Assert.Equal(["2", "1", "synthetic", "2", "plain"], Assert.Single(rows.Rows).Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(["2", "1", "synthetic", "3", "plain"], Assert.Single(rows.Rows).Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)));
     }
 }

@@ -23,23 +23,29 @@ public sealed class ResultTableLayoutTests : IDisposable
     private static readonly string[] AlphaMetrics =
     [
         "schema_version int", "l2_scale text", "model text", "class text", "transform text", "walk text", "per_class bool", "regime text",
-        "alpha double", "l2_mean double", "l2_std double", "baseline_l2_mean double", "baseline_l2_std double", "n int",
+        "alpha double", "l2_mean double", "l2_std double", "baseline_l2_mean double", "baseline_l2_std double", "n int", "evaluation text",
     ];
 
     private static readonly string[] Attributes =
     [
-        "model text", "class text", "transform text", "walk text", "regime text", "attribute text",
+        "schema_version int", "model text", "class text", "transform text", "walk text", "regime text", "attribute text",
         "alpha double", "mean double", "std double", "expected double", "follows bool", "n int",
     ];
 
     private static readonly string[] Variability =
     [
-        "model text", "class text", "transform text", "walk text", "attribute text",
+        "schema_version int", "model text", "class text", "transform text", "walk text", "attribute text",
         "data_mean double?", "data_std double?", "data_p5 double?", "data_p95 double?", "data_n int",
-        "model_spread double", "lowest_followed_alpha double", "highest_followed_alpha double", "generator_std double",
+        "model_spread double", "lowest_followed_alpha double", "highest_followed_alpha double", "generator_std double", "note text?",
     ];
 
-    private static readonly string[] Correlation = ["model text", "transform text", "walk text", "regime text", "r double?", "p double?", "rho double?", "n int"];
+    // Schema version 3 adds schema_version to the limits tables, the evaluation of alpha_metrics, the note of a class a
+    // limit leaves out, and what each correlation's limit measured, on which α, and which classes it left out.
+    private static readonly string[] Correlation =
+    [
+        "schema_version int", "model text", "transform text", "walk text", "regime text", "r double?", "p double?", "rho double?", "n int",
+        "attribute text", "limit_alphas text", "left_out text?",
+    ];
 
     private static readonly string[] OriginColumns = ["trial_key text", "runner text"];
 

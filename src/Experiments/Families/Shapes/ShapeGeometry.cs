@@ -36,6 +36,38 @@ public static class ShapeGeometry
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
+    /// <summary>
+    /// How far the shape's second moments are from isotropic: (λ1 − λ2)/(λ1 + λ2) of its area's covariance, from 0 (no
+    /// principal axis: a circle, or any shape that a turn of 120° or less maps onto itself) to 1 (a line). The detector
+    /// reads orientation as the principal axis of these moments, so near 0 it reads noise. Integrated on a
+    /// <paramref name="samples"/>² grid over [-1, 1]².
+    /// </summary>
+    public static double SecondMomentAnisotropy(ShapeKind kind, int samples = 400)
+    {
+        double count = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+        for (var i = 0; i < samples; i++)
+        {
+            var y = -1 + (i + 0.5) * 2 / samples;
+            for (var j = 0; j < samples; j++)
+            {
+                var x = -1 + (j + 0.5) * 2 / samples;
+                if (Contains(kind, x, y))
+                {
+                    count++;
+                    sx += x;
+                    sy += y;
+                    sxx += x * x;
+                    syy += y * y;
+                    sxy += x * y;
+                }
+            }
+        }
+        var (mx, my) = (sx / count, sy / count);
+        var (cxx, cyy, cxy) = (sxx / count - mx * mx, syy / count - my * my, sxy / count - mx * my);
+        var difference = Math.Sqrt((cxx - cyy) * (cxx - cyy) + 4 * cxy * cxy);
+        return difference / (cxx + cyy);
+    }
+
     private static (double X, double Y)[] RegularStar(int points, double outer, double inner)
     {
         var vertices = new (double, double)[points * 2];

@@ -50,6 +50,33 @@ public static class ShapesClassTable
     /// <summary>The twelve classes, index = ShapeKind.</summary>
     public static IReadOnlyList<ShapeClass> Classes { get; } = Enum.GetValues<ShapeKind>().Select(Build).ToArray();
 
+    /// <summary>
+    /// Below this second-moment anisotropy (<see cref="ShapeGeometry.SecondMomentAnisotropy"/>) a class's orientation is
+    /// not defined: the detector's principal axis is noise, and rotate2d's limit leaves the class out.
+    /// </summary>
+    public const double OrientationAnisotropy = 0.1;
+
+    /// <summary>
+    /// The classes whose orientation is not defined, by name, with the reason rotate2d's limit tables give: every
+    /// shape that a turn of 120° or less maps onto itself (or nearly so) has isotropic second moments.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ClassesWithoutOrientation { get; } = Classes
+        .Select(c => (c.Name, Anisotropy: ShapeGeometry.SecondMomentAnisotropy(c.Kind), c.Kind))
+        .Where(c => c.Anisotropy < OrientationAnisotropy)
+        .ToDictionary(c => c.Name, c => $"orientation undefined: {Symmetry(c.Kind)} (second-moment anisotropy {c.Anisotropy:F3} < {OrientationAnisotropy})");
+
+    /// <summary>The turn that maps a shape onto itself, in words.</summary>
+    public static string Symmetry(ShapeKind kind) => kind switch
+    {
+        ShapeKind.Circle or ShapeKind.Ring => "circular",
+        ShapeKind.Square or ShapeKind.Plus => "90°-symmetric",
+        ShapeKind.Star => "72°-symmetric",
+        ShapeKind.Hexagon => "60°-symmetric",
+        ShapeKind.Triangle => "nearly 120°-symmetric (isosceles, close to equilateral)",
+        ShapeKind.Diamond or ShapeKind.Ellipse => "180°-symmetric",
+        _ => "no turn but the full one",
+    };
+
     private static ShapeClass Build(ShapeKind kind)
     {
         var i = (int)kind;

@@ -3,6 +3,7 @@ using Steerability.Experiments.Data;
 using Steerability.Experiments.Generators;
 using Steerability.Experiments.Runtime;
 using Steerability.Experiments.Training;
+using Steerability.Experiments.Transforms;
 
 namespace Steerability.Experiments.Families.Shapes;
 
@@ -36,6 +37,12 @@ public sealed class ShapesFamily : TrainedHereFamily
     public override LabelledImages LoadData(FamilyValues values, SteerPaths paths) => ShapesDataset.Generate(PerClass, ImageSide, DataSeed).Images;
 
     public override string DataFingerprint(FamilyValues values, SteerPaths paths) => ShapesDataset.Fingerprint(PerClass, ImageSide, DataSeed);
+
+    /// <summary>rotate2d's limit leaves out the classes whose orientation is not defined.</summary>
+    protected override IReadOnlyDictionary<string, Func<ImageTransform>> EditVariants { get; } = new Dictionary<string, Func<ImageTransform>>
+    {
+        [new Rotate2dTransform().Name] = () => new Rotate2dTransform { ClassesWithoutAttribute = ShapesClassTable.ClassesWithoutOrientation },
+    };
 
     public IReadOnlyList<AttributeError> CheckDetector() => ShapesAttributeValidation.Validate(new ForegroundMomentsDetector(), perClass: 100, seed: 7);
 }
