@@ -9,6 +9,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 dll=${1:-$root/src/Coordinator/bin/Debug/net10.0/linux-x64/steer.dll}
 # A stop slower than this fails: Slurm's default KillWait, between SIGTERM and SIGKILL, is 30 s.
 limit_s=${STEER_SIGTERM_LIMIT_S:-10}
+# How long a command may take to reach the work it is stopped in (its generator trained, its walk evaluated).
+ready_limit_s=${STEER_SIGTERM_READY_S:-300}
 work=$(mktemp -d)
 export STEER_HOME="$work/home"
 mkdir -p "$STEER_HOME"
@@ -35,19 +37,22 @@ check_files() {
     if [ -n "$temporary" ]; then fail "$name" "temporary files left: $temporary"; fi
 }
 
-# stop_test NAME READY COMMAND...: starts `steer COMMAND`, waits (at most 240 s) until READY (a shell test) holds,
+# stop_test NAME READY COMMAND...: starts `steer COMMAND`, waits (at most ready_limit_s) until READY (a shell test) holds,
 # lets it work 2 s more, sends SIGTERM and times the exit.
 stop_test() {
     local name=$1 ready=$2; shift 2
+    # STEER_SIGTERM_ONLY=limits,run measures only those commands.
+    if [ -n "${STEER_SIGTERM_ONLY:-}" ] && [[ ",$STEER_SIGTERM_ONLY," != *",$name,"* ]]; then return; fi
     local out="$work/$name.out" err="$work/$name.err"
+    : >"$out"
     dotnet "$dll" "$@" >"$out" 2>"$err" &
     local pid=$!
     pids+=("$pid")
-    local waited=0
+    local deadline=$((SECONDS + ready_limit_s))
     until eval "$ready"; do
         if ! kill -0 "$pid" 2>/dev/null; then fail "$name" "ended before it was signalled: $(tail -2 "$err" "$out" | tr '\n' ' ')"; return; fi
-        if [ "$waited" -ge 2400 ]; then fail "$name" "not working after 240 s"; kill -KILL "$pid"; return; fi
-        sleep 0.1; waited=$((waited + 1))
+        if [ "$SECONDS" -ge "$deadline" ]; then fail "$name" "not working after $ready_limit_s s"; kill -KILL "$pid"; return; fi
+        sleep 0.1
     done
     sleep 2
     if ! kill -0 "$pid" 2>/dev/null; then fail "$name" "ended before it was signalled (make its budget larger)"; return; fi
@@ -85,15 +90,16 @@ stop_test walk "past_half '$work/walk.out' 'walk shapes'" walk --model shapes --
 check_files walk "$work/walk"
 
 # The limits measurement, after the walk's evaluation wrote its table (the training data's variability comes first).
-stop_test limits "[ -f '$work/limits/alpha_metrics.parquet' ]" limits --model shapes --gan-steps 1 --transform zoom --steps 2 --batch 4 --eval-latents 128 --out "$work/limits"
+stop_test limits "[ -f '$work/limits/alpha_metrics.parquet' ]" limits --model shapes --gan-steps 1 --transform zoom --steps 2 --batch 4 --eval-latents 16 --out "$work/limits"
 check_files limits "$work/limits"
 
 # demo and remedies: walk training inside their second trial.
 stop_test demo "past_half '$work/demo.out' 'demo shapes'" demo --model shapes --gan-steps 1 --transforms zoom --walks linear --steps 2000 --batch 4 --out "$work/demo"
 check_files demo "$work/demo"
+touch "$work/remedies.start"
 stop_test remedies "grep -q 'remedies shapes: ' '$work/remedies.out'" remedies --model shapes --gan-steps 300 --transform zoom --regimes plain --steps 2000 --batch 4 --out "$work/remedies"
 check_files remedies "$work/remedies"
-if find "$STEER_HOME" -name manifest.json -newer "$work/demo.out" | grep -q .; then fail remedies "a checkpoint was saved from a stopped training"; fi
+if find "$STEER_HOME" -name manifest.json -newer "$work/remedies.start" | grep -q .; then fail remedies "a checkpoint was saved from a stopped training"; fi
 
 # A sweep (`steer run`, coordinator and worker in one process) with the real runner, mid-trial.
 cat >"$work/sweep.yaml" <<'SPEC'
