@@ -46,14 +46,18 @@ public static class GeneratorLoading
         }
     }
 
-    /// <summary>Loads the generator (training it first when its family trains here and no checkpoint exists), with progress shown.</summary>
-    public static LoadedGenerator Load(IAnsiConsole console, ModelSettings settings, torch.Device device)
+    /// <summary>
+    /// Loads the generator (training it first when its family trains here and no checkpoint exists), with progress shown;
+    /// <paramref name="cancel"/> stops a training between steps, before anything is saved.
+    /// </summary>
+    public static LoadedGenerator Load(IAnsiConsole console, ModelSettings settings, torch.Device device, CancellationToken cancel)
     {
         var family = Family(settings);
         var values = Describe(settings).Resolved;
         var loaded = new ProgressDisplay(console).Run($"loading the {settings.Model} generator", report => AsInputError(() =>
             family.Load(values, new GeneratorRequest(device, SteerPaths.FromEnvironment(),
-                TrainingProgress: new ProgressCallback<TrainingProgress>(p => report(p.Step, p.TotalSteps, $"training: d={p.Losses["d"]:F3} g={p.Losses["g"]:F3}"))))));
+                TrainingProgress: new ProgressCallback<TrainingProgress>(p => report(p.Step, p.TotalSteps, $"training: d={p.Losses["d"]:F3} g={p.Losses["g"]:F3}")),
+                Cancel: cancel))));
         if (loaded.Note is { } note)
         {
             console.WriteLine(note);

@@ -14,7 +14,7 @@ public static class ReportStep
     {
         try
         {
-            var index = ReportWriter.Write(await ReportDataLoader.LoadAsync(folder, folder, ct));
+            var index = ReportWriter.Write(await ReportDataLoader.LoadAsync(folder, folder, ct), ct);
             console.WriteLine($"report: {index}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InputException)

@@ -52,7 +52,7 @@ public sealed class BenchWalkCommand(IAnsiConsole console) : Command<BenchWalkCo
         torch.manual_seed(1);
         using var loaded = GeneratorLoading.Family(settings) is TrainedHereFamily family
             ? new LoadedGenerator(new DcganGenerator(settings.Model, family.Config, new DcganGeneratorNetwork(family.Config), classNames, device), classNames, "random weights")
-            : GeneratorLoading.Load(console, settings, device);
+            : GeneratorLoading.Load(console, settings, device, cancellationToken);
         var generator = loaded.Generator;
         var transform = TransformCatalog.Create(settings.Transform);
         using var walk = new LinearWalk(transform, generator.LatentSize, generator.ImageSize, generator.ClassCount, false, new torch.Generator(1), device);

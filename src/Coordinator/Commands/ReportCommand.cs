@@ -20,7 +20,7 @@ public sealed class ReportCommand(IAnsiConsole console) : AsyncCommand<ReportCom
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken ct)
     {
         var data = await ReportDataLoader.LoadAsync(Locate(settings.Dir), settings.Dir, ct);
-        var index = ReportWriter.Write(data);
+        var index = ReportWriter.Write(data, ct);
         console.MarkupLineInterpolated($"report: {index}");
         return 0;
     }

@@ -14,7 +14,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<ModelSettings>
         GeneratorLoading.TrainedHere(settings);
         GeneratorLoading.Validate(settings);
         var device = InputChecks.Device(settings.Device);
-        using var loaded = GeneratorLoading.Load(console, settings, device);
+        using var loaded = GeneratorLoading.Load(console, settings, device, cancellationToken);
         var generator = loaded.Generator;
         console.WriteLine($"{generator.Name}: {generator.ClassCount} classes, z dim {generator.LatentSize}, {generator.ImageSize}×{generator.ImageSize}×{generator.Channels}, on {device}");
         return 0;

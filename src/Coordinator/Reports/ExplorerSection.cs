@@ -21,7 +21,7 @@ public static class ExplorerSection
         "#explorer .latents{display:flex;gap:2px}#explorer .frame{image-rendering:pixelated;background-repeat:no-repeat}#explorer .head{font-size:.8em;color:#444;max-width:10em}" +
         "#explorer .missing{color:#a00}#explorer .cls{grid-column:1/4;font-size:.85em;font-weight:bold;margin-top:.3em}\n";
 
-    public static void Write(StringBuilder html, ReportData data, string reportDir)
+    public static void Write(StringBuilder html, ReportData data, string reportDir, CancellationToken cancel = default)
     {
         html.Append("<h2 id=\"explorer-title\">Walk explorer</h2>\n");
         if (data.ExplorerUnreadable.Count > 0)
@@ -42,6 +42,7 @@ public static class ExplorerSection
         foreach (var group in data.Explorer.GroupBy(w => (w.Manifest.Model, w.Manifest.Transform, w.Manifest.Walk))
                      .OrderBy(g => g.Key.Transform, StringComparer.Ordinal).ThenBy(g => g.Key.Walk, StringComparer.Ordinal).ThenBy(g => g.Key.Model, StringComparer.Ordinal))
         {
+            cancel.ThrowIfCancellationRequested();
             var regimes = new List<(ExplorerWalk, IReadOnlyList<int>)>();
             // Repeated trials (seeds) of one regime: the first in path order is shown.
             foreach (var walk in group.GroupBy(w => w.Manifest.Regime).OrderBy(g => ReportPlots.RegimeOrder(g.Key)).Select(g => g.First()))

@@ -12,8 +12,11 @@ public static class ReportWriter
     public const string ReportFolder = "report";
     public const string IndexFile = "index.html";
 
-    /// <summary>Writes the report for loaded data and returns the path of index.html.</summary>
-    public static string Write(ReportData data)
+    /// <summary>
+    /// Writes the report for loaded data and returns the path of index.html. <paramref name="cancel"/> is observed
+    /// between sections: a stopped report leaves the previous index.html (written whole, by rename) as it was.
+    /// </summary>
+    public static string Write(ReportData data, CancellationToken cancel = default)
     {
         var reportDir = Path.Combine(data.Folder, ReportFolder);
         Directory.CreateDirectory(reportDir);
@@ -26,12 +29,13 @@ public static class ReportWriter
         ProvenanceSection.Write(html, data);
         html.Append("<p>Folder: <code>").Append(Encode(data.Folder)).Append("</code></p>\n");
         WriteSummary(html, data);
-        ExplorerSection.Write(html, data, reportDir);
+        ExplorerSection.Write(html, data, reportDir, cancel);
         var strips = CopyStrips(data, reportDir);
         var placed = new HashSet<StripImage>();
         var transforms = data.Transforms;
         for (var t = 0; t < transforms.Count; t++)
         {
+            cancel.ThrowIfCancellationRequested();
             var transform = transforms[t];
             html.Append("<h2>").Append(Encode(transform)).Append("</h2>\n");
             var plotFile = ReportPlots.DrawL2(Path.Combine(reportDir, $"l2-{t}-{SafeName(transform)}.png"), transform, data.Curves.Where(c => c.Transform == transform).ToList());
@@ -63,6 +67,7 @@ public static class ReportWriter
         }
         WriteTrials(html, data);
         html.Append("</body>\n</html>\n");
+        cancel.ThrowIfCancellationRequested();
         var index = Path.Combine(reportDir, IndexFile);
         AtomicFile.WriteAllText(index, html.ToString());
         return index;

@@ -44,16 +44,25 @@ public static class Compactor
                 .ToList();
             foreach (var leaf in leaves)
             {
+                // Between leaves only: once its intent is written, a leaf is finished whatever happens.
+                ct.ThrowIfCancellationRequested();
                 var files = leaf.Order(StringComparer.Ordinal).ToList();
                 var folder = leaf.Key!;
                 var id = Guid.NewGuid().ToString("N");
                 var target = Path.Combine(folder, $"compacted-{id}.parquet");
                 var temp = Path.Combine(folder, $".compacted-{id}.parquet.tmp");
                 var list = string.Join(", ", files.Select(f => $"'{f.Replace("'", "''")}'"));
-                await using (var command = connection.CreateCommand())
+                try
                 {
+                    await using var command = connection.CreateCommand();
                     command.CommandText = $"COPY (SELECT * FROM read_parquet([{list}], union_by_name = true)) TO '{temp.Replace("'", "''")}' (FORMAT PARQUET)";
                     await command.ExecuteNonQueryAsync(ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    // A stopped merge leaves no temporary file behind (the sources are untouched).
+                    File.Delete(temp);
+                    throw;
                 }
                 Durable.FlushFile(temp);
                 step?.Invoke("merged");

@@ -42,7 +42,7 @@ public static class TransformLimit
     /// </summary>
     public static (IReadOnlyList<AttributeAtAlpha> Points, IReadOnlyList<ClassLimit> Limits) Measure(
         IImageGenerator generator, ImageTransform transform, ILatentWalk walk, IAttributeDetector detector,
-        IReadOnlyList<int> classes, IReadOnlyList<string> classNames, IReadOnlyList<double> grid, int latentsPerClass, int seed, int batch = 128)
+        IReadOnlyList<int> classes, IReadOnlyList<string> classNames, IReadOnlyList<double> grid, int latentsPerClass, int seed, int batch = 128, CancellationToken cancel = default)
     {
         var points = new List<AttributeAtAlpha>();
         var limits = new List<ClassLimit>();
@@ -53,6 +53,7 @@ public static class TransformLimit
             var unmoved = new List<double>();
             for (var start = 0; start < latentsPerClass; start += batch)
             {
+                cancel.ThrowIfCancellationRequested();
                 var count = Math.Min(batch, latentsPerClass - start);
                 using var scope = torch.NewDisposeScope();
                 using var noGrad = torch.no_grad();

@@ -39,7 +39,7 @@ public static class ExplorerFrames
     /// (<paramref name="classes"/>, empty = all). Colour moves channel r mod 3 in row r, as the evaluation does.
     /// </summary>
     public static ExplorerFrameSheet Render(IImageGenerator generator, ImageTransform transform, ILatentWalk walk, IReadOnlyList<double> grid,
-        IReadOnlyList<int> classes, int seed, int latentsPerClass = DefaultLatentsPerClass)
+        IReadOnlyList<int> classes, int seed, int latentsPerClass = DefaultLatentsPerClass, CancellationToken cancel = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(latentsPerClass, 1);
         ArgumentOutOfRangeException.ThrowIfZero(grid.Count);
@@ -54,6 +54,7 @@ public static class ExplorerFrames
         var targets = new List<Tensor>(grid.Count);
         foreach (var alpha in grid)
         {
+            cancel.ThrowIfCancellationRequested();
             var alphas = transform.EvaluationAlphas(alpha, rows).to(generator.Device);
             steered.Add(generator.Generate(walk.Steer(z, labels, alphas), labels).clamp(-1, 1));
             var edit = transform.Apply(unmoved, alphas);

@@ -67,7 +67,8 @@ public sealed record LimitsStudyResult(IReadOnlyList<AttributeRecord> Attributes
 public static class LimitsStudy
 {
     /// <summary>Per class, the spread of the edit's attribute over the class's training images.</summary>
-    public static IReadOnlyDictionary<int, AttributeSpreadSummary> DatasetVariability(LabelledImages data, ImageTransform transform, IAttributeDetector detector, int maxPerClass = 1000)
+    public static IReadOnlyDictionary<int, AttributeSpreadSummary> DatasetVariability(LabelledImages data, ImageTransform transform, IAttributeDetector detector, int maxPerClass = 1000,
+        CancellationToken cancel = default)
     {
         var result = new Dictionary<int, AttributeSpreadSummary>();
         for (var c = 0; c < data.ClassNames.Count; c++)
@@ -76,6 +77,7 @@ public static class LimitsStudy
             var values = new List<double>();
             foreach (var chunk in indices.Chunk(256))
             {
+                cancel.ThrowIfCancellationRequested();
                 using var scope = torch.NewDisposeScope();
                 values.AddRange(detector.Measure(data.Images.index_select(0, torch.tensor(chunk))).SelectMany(transform.AttributeValues));
             }
@@ -96,7 +98,7 @@ public static class LimitsStudy
         var (walk, _, _) = WalkStudy.Train(generator, spec with { Classes = classes }, transform, progress, cancel);
         using (walk)
         {
-            return Measure(generator, classNames, data, spec, transform, walk, progress);
+            return Measure(generator, classNames, data, spec, transform, walk, progress, cancel);
         }
     }
 
@@ -104,14 +106,14 @@ public static class LimitsStudy
 
     /// <summary>The study for a walk already trained (a sweep's walk trial measures the walk it has just evaluated).</summary>
     public static LimitsStudyResult Measure(IImageGenerator generator, IReadOnlyList<string> classNames, LabelledImages? data, WalkExperimentSpec spec,
-        ImageTransform transform, ILatentWalk walk, IProgress<ExperimentProgress>? progress = null)
+        ImageTransform transform, ILatentWalk walk, IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default)
     {
         var detector = new ForegroundMomentsDetector();
         var classes = spec.Classes.Count > 0 ? spec.Classes : Enumerable.Range(0, classNames.Count).ToArray();
-        var variability = data is null ? null : DatasetVariability(data, transform, detector);
+        var variability = data is null ? null : DatasetVariability(data, transform, detector, cancel: cancel);
         progress?.Report(new ExperimentProgress("measure", 0, 1, null));
         var grid = transform.LimitAlphas(WalkTypes.TestGridOf(walk, transform, generator.ImageSize));
-        var (points, limits) = TransformLimit.Measure(generator, transform, walk, detector, classes, classNames, grid, spec.EvaluationLatents, seed: 1_000_003);
+        var (points, limits) = TransformLimit.Measure(generator, transform, walk, detector, classes, classNames, grid, spec.EvaluationLatents, seed: 1_000_003, cancel: cancel);
         progress?.Report(new ExperimentProgress("measure", 1, 1, null));
         var attribute = transform.AttributeName;
         var attributeRows = points.Select(p => new AttributeRecord(generator.Name, p.ClassName, spec.Transform, spec.Walk, spec.Regime, attribute,

@@ -24,7 +24,7 @@ public static class LimitsExperiment
     public static async Task<LimitsStudyResult> MeasureAsync(IImageGenerator generator, IReadOnlyList<string> classNames, LabelledImages? data, WalkExperimentSpec spec,
         ImageTransform transform, ILatentWalk walk, string outputFolder, IProgress<ExperimentProgress>? progress = null, CancellationToken cancel = default,
         RowOrigin? origin = null) =>
-        await WriteAsync(LimitsStudy.Measure(generator, classNames, data, spec, transform, walk, progress), outputFolder, origin, cancel);
+        await WriteAsync(LimitsStudy.Measure(generator, classNames, data, spec, transform, walk, progress, cancel), outputFolder, origin, cancel);
 
     private static async Task<LimitsStudyResult> WriteAsync(LimitsStudyResult study, string outputFolder, RowOrigin? origin, CancellationToken cancel)
     {

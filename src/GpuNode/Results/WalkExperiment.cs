@@ -49,7 +49,7 @@ public static class WalkExperiment
         if (stripPath is not null)
         {
             WalkStudy.WriteStrip(generator, transform, walk, spec, stripPath);
-            using var frames = ExplorerFrames.Render(generator, transform, walk, spec.Alphas ?? WalkTypes.TestGridOf(walk, transform, generator.ImageSize), spec.Classes, spec.Seed);
+            using var frames = ExplorerFrames.Render(generator, transform, walk, spec.Alphas ?? WalkTypes.TestGridOf(walk, transform, generator.ImageSize), spec.Classes, spec.Seed, cancel: cancel);
             ExplorerFrameFiles.Write(frames, classNames, generator.Name, spec.Transform, spec.Walk, spec.Regime, outputFolder);
         }
         if (walk is nn.Module module)

@@ -38,6 +38,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
 
     private TrialLease? _lease;
     private CancellationTokenSource? _cancel;
+    private Task? _running;
     private double _progress;
     private TrialFinished? _finished;
 
@@ -73,7 +74,15 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
 
     protected override void PreStart() => AskForWork();
 
-    protected override void PostStop() => _cancel?.Cancel();
+    /// <summary>
+    /// A stopping worker (SIGTERM, the sweep ending) cancels its trial and waits, bounded, until the trial's thread has
+    /// left native code: a process exiting under a running libtorch step crashes instead of exiting with its code.
+    /// </summary>
+    protected override void PostStop()
+    {
+        _cancel?.Cancel();
+        _running?.ContinueWith(_ => { }, TaskScheduler.Default).Wait(TimeSpan.FromSeconds(20));
+    }
 
     private void AskForWork()
     {
@@ -161,8 +170,9 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer(HeartbeatTimer, Beat.Instance, _settings.HeartbeatInterval);
         var self = Self;
         var ct = _cancel.Token;
-        _attempt.RunAsync(lease, fraction => Volatile.Write(ref _progress, fraction), ct)
-            .PipeTo(self, success: finished => new RunEnded(finished));
+        var running = _attempt.RunAsync(lease, fraction => Volatile.Write(ref _progress, fraction), ct);
+        _running = running;
+        running.PipeTo(self, success: finished => new RunEnded(finished));
     }
 
     private void Report(TrialFinished finished)
