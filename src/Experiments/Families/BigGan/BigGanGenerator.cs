@@ -80,17 +80,7 @@ public sealed class BigGanGenerator : IImageGenerator
     public Tensor SampleLatents(int count, torch.Generator random)
     {
         using var scope = torch.NewDisposeScope();
-        var latents = torch.randn([count, LatentSize], generator: random, device: random.device);   // [n, d]
-        while (true)
-        {
-            var outside = latents.abs() > LatentBound;                                                // [n, d] bool
-            if (!outside.any().item<bool>())
-            {
-                break;
-            }
-            var redraw = torch.randn([count, LatentSize], generator: random, device: random.device);
-            latents = torch.where(outside, redraw, latents);
-        }
+        var latents = TruncatedNormalLatents.Sample(count, LatentSize, LatentBound, random);
         return (latents * _truncation).to(Device).MoveToOuterDisposeScope();
     }
 
